@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+
+.PHONY: demo test system-packages messages benchmark clean
+
+demo: $(VENV)/.runtime
+	$(BIN)/sspr demo --port $(PORT)
+
+# Tests run on SQLite (everything, browser included), then again on a real PostgreSQL server
+# started for the run (everything that touches the database).
+test: system-packages $(VENV)/.test
+	$(BIN)/pytest
+	scripts/with-postgres $(BIN)/pytest -m "not browser" -p no:cacheprovider
+
+system-packages:
+	scripts/install-system-packages
+
+$(VENV)/.runtime: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.runtime requirements-test.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.lock
+	touch $@
+
+# Re-extract and compile translations after changing user-facing text (needs gettext).
+messages: $(VENV)/.runtime
+	cd src/sspr && ../../$(BIN)/django-admin makemessages -l es --no-obsolete --settings=sspr.settings
+	cd src/sspr && ../../$(BIN)/django-admin compilemessages --settings=sspr.settings
+
+clean:
+	rm -rf $(VENV) var

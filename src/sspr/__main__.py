@@ -1,0 +1,3 @@
+from sspr.cli import main
+
+main()

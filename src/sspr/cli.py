@@ -1,0 +1,89 @@
+"""The `sspr` command. Most subcommands are Django management commands under friendlier names;
+`init` and the configuration half of `check` run before Django, so they work on a broken file."""
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from sspr import config as sspr_config
+
+# sspr name -> Django management command
+COMMANDS = {
+    "demo": "demo",
+    "serve": "serve",
+    "migrate": "migrate",
+    "check": "check_setup",
+    "createadmin": "createadmin",
+    "users": "users",
+}
+USAGE = """usage: sspr [--config FILE] COMMAND [options]
+
+commands:
+  demo [--port N]      run the demo district on http://127.0.0.1:8000
+  serve                serve the portal with gunicorn
+  migrate              create or upgrade the database tables
+  init [FILE]          write a commented starter configuration (default sspr.toml)
+  check                validate the configuration and reach every back-end
+  createadmin          create an operator account for the admin pages
+  users ...            manage embedded-directory accounts (sspr users --help)
+"""
+
+
+def main(argv=None) -> None:
+    args = _take_config_option(list(sys.argv[1:] if argv is None else argv))
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return
+    command, rest = args[0], args[1:]
+    if command == "init":
+        sys.exit(init(rest))
+    if command == "demo":
+        os.environ.setdefault("SSPR_CONFIG", str(Path(__file__).parent / "demo" / "sspr-demo.toml"))
+        os.environ["SSPR_SERVER__DEMO"] = "true"
+    if command == "check" and not check_config():
+        sys.exit(1)
+    if command not in COMMANDS:
+        print(f"sspr: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+        sys.exit(2)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sspr.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["sspr", COMMANDS[command], *rest])
+
+
+def _take_config_option(args: list[str]) -> list[str]:
+    for index, arg in enumerate(args):
+        if arg == "--config" and index + 1 < len(args):
+            os.environ["SSPR_CONFIG"] = args[index + 1]
+            return args[:index] + args[index + 2:]
+        if arg.startswith("--config="):
+            os.environ["SSPR_CONFIG"] = arg.split("=", 1)[1]
+            return args[:index] + args[index + 1:]
+    return args
+
+
+def check_config() -> bool:
+    """Print every configuration problem, one per line; True when the back-ends can be tried."""
+    try:
+        loaded = sspr_config.load()
+    except sspr_config.ConfigError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return False
+    problems = sspr_config.production_problems(loaded)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return not problems
+
+
+def init(args: list[str]) -> int:
+    target = Path(args[0] if args else sspr_config.DEFAULT_PATH)
+    if target.exists():
+        print(f"sspr init: {target} exists; not overwriting it", file=sys.stderr)
+        return 1
+    starter = (Path(__file__).parent / "ops" / "starter.toml").read_text(encoding="utf-8")
+    target.write_text(starter.replace("{secret_key}", secrets.token_urlsafe(48)), encoding="utf-8")
+    target.chmod(0o600)  # it holds the secret key
+    print(f"wrote {target}; edit base_url and the [branding] section, then run `sspr check`")
+    return 0

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from sspr.demo.seed import seed
+
+
+class Command(BaseCommand):
+    help = "Run the demo district: migrate, seed demo accounts, print them, and serve the portal."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=settings.CONFIG.server.port)
+        parser.add_argument("--no-serve", action="store_true", help="seed and print, but do not start the server")
+
+    def handle(self, *args, port, no_serve, **options):
+        if not settings.DEMO:
+            raise CommandError("demo runs only in demo mode (server.demo = true)")
+        call_command("migrate", interactive=False, verbosity=0)
+        rows = seed()
+        width = max(len(user_id) for user_id, _, _ in rows)
+        self.stdout.write(self.style.MIGRATE_HEADING("Demo accounts (user ID, password, groups):"))
+        for user_id, password, groups in rows:
+            self.stdout.write(f"  {user_id:<{width}}  {password:<36}  {groups}")
+        self.stdout.write(f"\nCodes that would be texted, called or emailed appear in this terminal and at "
+                          f"http://127.0.0.1:{port}/demo/outbox/\n")
+        self.stdout.write(self.style.SUCCESS(f"OpenSSPR demo: http://127.0.0.1:{port}/"))
+        if not no_serve:
+            call_command("serve", host="127.0.0.1", port=port)

@@ -1,0 +1,133 @@
+"""The embedded directory: accounts and argon2id hashes in our own database.
+
+The default home of passwords for a district without LDAP or AD, and the reference
+implementation of sspr.directory.base.Directory.
+"""
+
+import unicodedata
+from datetime import timedelta
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import DatabaseError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..base import (
+    AccountDisabled,
+    AccountLocked,
+    BadCredentials,
+    Directory,
+    DirectoryUnavailable,
+    DirectoryUser,
+    PasswordMustChange,
+    UnknownUser,
+)
+from .models import FOREVER, Account, normalise_user_id
+
+
+def canonical_password(password: str) -> str:
+    # The same passphrase typed on a phone and a laptop can arrive in different Unicode forms.
+    return unicodedata.normalize("NFKC", password)
+
+
+class EmbeddedDirectory(Directory):
+    def __init__(self, config):
+        self.lockout_threshold = config.directory.lockout_threshold
+        self.lockout_minutes = config.directory.lockout_minutes
+
+    def authenticate(self, user_id, password):
+        password = canonical_password(password)
+        now = timezone.now()
+        account = self._find(user_id)
+        if account is None or not account.enabled or account.is_locked(now):
+            # Spend the same hashing time as a real check so the answer's timing tells nothing,
+            # and never test a password against a locked account (no oracle while locked).
+            make_password(password)
+            if account is None:
+                raise BadCredentials()
+            raise AccountDisabled() if not account.enabled else AccountLocked()
+
+        def upgrade(raw):  # weaker or imported hash: replace it now that we know the password
+            Account.objects.filter(pk=account.pk).update(password=make_password(raw))
+
+        if not check_password(password, account.password, setter=upgrade):
+            self._count_failure(account, now)
+            raise BadCredentials()
+        if account.failed_attempts:
+            Account.objects.filter(pk=account.pk).update(failed_attempts=0, locked_until=None)
+        user = self._to_user(account, now)
+        if account.must_change_password:
+            raise PasswordMustChange(user)
+        return user
+
+    def lookup(self, user_id):
+        account = self._find(user_id)
+        if account is None:
+            raise UnknownUser(user_id)
+        return self._to_user(account, timezone.now())
+
+    def change_password(self, user_id, old_password, new_password):
+        try:
+            self.authenticate(user_id, old_password)
+        except PasswordMustChange:
+            pass  # an expired password is exactly the one that may be changed
+        self.reset_password(user_id, new_password)
+
+    def reset_password(self, user_id, new_password, *, must_change=False):
+        updated = self._accounts(user_id).update(
+            password=make_password(canonical_password(new_password)),
+            password_last_set=timezone.now(),
+            must_change_password=must_change,
+            failed_attempts=0,
+            locked_until=None,
+        )
+        if not updated:
+            raise UnknownUser(user_id)
+
+    def unlock(self, user_id):
+        if not self._accounts(user_id).update(failed_attempts=0, locked_until=None):
+            raise UnknownUser(user_id)
+
+    def lock(self, user_id):
+        if not self._accounts(user_id).update(locked_until=FOREVER):
+            raise UnknownUser(user_id)
+
+    def check(self):
+        try:
+            Account.objects.exists()
+        except DatabaseError as exc:
+            return [f"embedded directory: database not usable ({exc.__class__.__name__}: {exc})"]
+        return []
+
+    def _accounts(self, user_id):
+        return Account.objects.filter(user_id=normalise_user_id(user_id))
+
+    def _find(self, user_id):
+        try:
+            return self._accounts(user_id).first()
+        except DatabaseError as exc:
+            raise DirectoryUnavailable(str(exc)) from exc
+
+    def _count_failure(self, account, now):
+        with transaction.atomic():
+            Account.objects.filter(pk=account.pk).update(failed_attempts=F("failed_attempts") + 1)
+            account.refresh_from_db(fields=["failed_attempts"])
+            if account.failed_attempts >= self.lockout_threshold:
+                until = now + timedelta(minutes=self.lockout_minutes) if self.lockout_minutes else FOREVER
+                Account.objects.filter(pk=account.pk).update(locked_until=until)
+
+    @staticmethod
+    def _to_user(account, now):
+        return DirectoryUser(
+            user_id=account.user_id,
+            display_name=account.display_name,
+            groups=tuple(account.groups),
+            department=account.department,
+            email=account.email,
+            mobile=account.mobile,
+            alternate_email=account.alternate_email,
+            enabled=account.enabled,
+            locked=account.is_locked(now),
+            must_change_password=account.must_change_password,
+            password_last_set=account.password_last_set,
+        )

@@ -1,0 +1,35 @@
+from datetime import datetime, timezone
+
+from django.db import models
+
+# An administrator's lock has no end; an automatic lockout ends after directory.lockout_minutes.
+FOREVER = datetime(9999, 12, 31, tzinfo=timezone.utc)
+
+
+def normalise_user_id(user_id: str) -> str:
+    return user_id.strip().lower()
+
+
+class Account(models.Model):
+    user_id = models.CharField(max_length=254, unique=True)
+    display_name = models.CharField(max_length=200, blank=True)
+    groups = models.JSONField(default=list, blank=True)
+    department = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    mobile = models.CharField(max_length=32, blank=True)
+    alternate_email = models.CharField(max_length=254, blank=True)
+    enabled = models.BooleanField(default=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveIntegerField(default=0)
+    must_change_password = models.BooleanField(default=False)
+    password = models.CharField(max_length=255)
+    password_last_set = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user_id"]
+
+    def __str__(self):
+        return self.user_id
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now

@@ -1,0 +1,31 @@
+"""What `sspr check` verifies once the configuration itself is valid: that every configured
+back-end is reachable and usable. Each problem is one plain line."""
+
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+
+from sspr.directory import get_directory
+
+
+def database_problems() -> list[str]:
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        return [f"database.url: cannot use the database ({exc.__class__.__name__}: {str(exc).strip()})"]
+    if pending:
+        return [f"database: {len(pending)} migrations not applied; run `sspr migrate`"]
+    return []
+
+
+def directory_problems() -> list[str]:
+    try:
+        return get_directory().check()
+    except LookupError as exc:
+        return [str(exc)]
+
+
+def demo_warnings(config) -> list[str]:
+    if config.server.demo:
+        return ["server.demo: demo mode is on; never expose it to real users"]
+    return []

@@ -1,0 +1,22 @@
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from sspr.ops.checks import database_problems, demo_warnings, directory_problems
+
+
+class Command(BaseCommand):
+    help = "Reach every configured back-end; print one line per problem; exit 1 on any."
+
+    def handle(self, *args, **options):
+        problems = database_problems()
+        if not problems:  # the embedded directory lives in the database
+            problems += directory_problems()
+        for warning in demo_warnings(settings.CONFIG):
+            self.stderr.write(f"warning: {warning}")
+        for problem in problems:
+            self.stderr.write(f"error: {problem}")
+        if problems:
+            sys.exit(1)
+        self.stdout.write("configuration and back-ends OK")

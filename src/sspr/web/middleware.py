@@ -1,0 +1,61 @@
+import ipaddress
+from functools import cached_property
+
+from django.conf import settings
+from django.utils.cache import add_never_cache_headers
+
+
+class ClientIPMiddleware:
+    """Set request.client_ip: the peer's address, or the client named in X-Forwarded-For when
+    (and only when) the peer is a configured trusted proxy. The header is read right to left,
+    skipping our own proxies, because everything left of them is whatever the client typed.
+    From an untrusted peer, X-Forwarded-* headers are dropped so nothing downstream trusts them."""
+
+    FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @cached_property
+    def trusted(self):
+        return [ipaddress.ip_network(entry, strict=False) for entry in settings.TRUSTED_PROXIES]
+
+    def is_trusted(self, address) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.trusted)
+
+    def client_ip(self, request) -> str | None:
+        peer = request.META.get("REMOTE_ADDR") or None
+        if not self.is_trusted(peer):
+            for header in self.FORWARDED_HEADERS:
+                request.META.pop(header, None)
+            return peer
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        for hop in reversed(hops):
+            if not self.is_trusted(hop):
+                try:
+                    return str(ipaddress.ip_address(hop))
+                except ValueError:
+                    return peer  # a malformed hop: fall back to what we know
+        return peer
+
+    def __call__(self, request):
+        request.client_ip = self.client_ip(request)
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """No page of ours may be kept by a browser or proxy cache: most show account data, and a
+    shared school computer's back button must not reveal the previous student's page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(settings.STATIC_URL):
+            add_never_cache_headers(response)
+        return response
