@@ -35,3 +35,7 @@ messages: $(VENV)/.runtime
 
 clean:
 	rm -rf $(VENV) var
+
+# Benchmarks report ratios against limits measured in the same run (see benchmarks/README.md).
+benchmark: $(VENV)/.test
+	$(BIN)/python -m benchmarks
