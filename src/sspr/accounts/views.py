@@ -24,7 +24,8 @@ def signin(request):
     if request.user.is_authenticated:
         return redirect("profile")
     form = SignInForm(request.POST or None)
-    status = 200
+    # Any POST that does not sign in answers 400, whatever the reason.
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         user_id = form.cleaned_data["user_id"]
         try:
@@ -53,7 +54,6 @@ def signin(request):
             "Your user ID or password is incorrect. If you forgot your password or your account is "
             "locked, contact your help desk."
         ))
-        status = 400  # a form submission that failed; same for every reason
     return render(request, "accounts/signin.html", {"form": form, "domain_hints": settings.CONFIG.directory.domains}, status=status)
 
 

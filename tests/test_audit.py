@@ -1,0 +1,50 @@
+import logging
+
+import pytest
+from django.test import Client
+
+from sspr.audit.models import AppendOnly, AuditEvent, Tag, record
+
+
+@pytest.mark.django_db
+def test_events_can_be_neither_changed_nor_deleted():
+    event = record(None, Tag.SIGNIN_SUCCESS, subject="ana@district.example")
+    event.subject = "someone.else@district.example"
+    with pytest.raises(AppendOnly):
+        event.save()
+    with pytest.raises(AppendOnly):
+        event.delete()
+    assert AuditEvent.objects.get().subject == "ana@district.example"
+
+
+@pytest.mark.django_db
+def test_control_characters_in_logged_input_are_neutralised():
+    Client(HTTP_USER_AGENT="evil\x1b[2J\r\nforged line").post(
+        "/signin/", {"user_id": "ana@district.example\nINFO ok", "password": "whatever whatever"})
+    event = AuditEvent.objects.get()
+    assert event.tag == "signin:failure"
+    assert "\n" not in event.user_agent and "\x1b" not in event.user_agent
+    assert event.user_agent == "evil\\x1b[2J\\x0d\\x0aforged line"
+
+
+@pytest.mark.django_db
+def test_the_audit_admin_is_read_only(client, django_user_model):
+    django_user_model.objects.create_superuser("operator", "Operator passphrase 2026!")
+    assert client.login(user_id="operator", password="Operator passphrase 2026!")
+    admin_client = client
+    record(None, Tag.SIGNIN_SUCCESS, subject="ana@district.example")
+    listing = admin_client.get("/admin/audit/auditevent/")
+    assert listing.status_code == 200 and "ana@district.example" in listing.content.decode()
+    event = AuditEvent.objects.get()
+    assert admin_client.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert AuditEvent.objects.count() == 1
+
+
+def test_log_lines_cannot_be_forged(caplog):
+    from sspr.audit.logging import NeutraliseControlCharacters
+
+    logger = logging.getLogger("sspr.test")
+    logger.addFilter(NeutraliseControlCharacters())
+    with caplog.at_level(logging.INFO):
+        logger.info("sign-in failed for %s", "bob\nINFO sign-in ok for admin")
+    assert caplog.messages == ["sign-in failed for bob\\x0aINFO sign-in ok for admin"]

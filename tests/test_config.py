@@ -1,0 +1,96 @@
+import pytest
+
+from sspr.config import ConfigError, load, production_problems
+
+GOOD_SECRET = "a-real-secret-key-with-more-than-32-characters"
+
+
+def write(tmp_path, text):
+    path = tmp_path / "sspr.toml"
+    path.write_text(text)
+    return path
+
+
+def problems_of(path, environ=None):
+    with pytest.raises(ConfigError) as caught:
+        load(path, environ or {})
+    return caught.value.problems
+
+
+def test_defaults_load_without_a_file():
+    config = load(None, {})
+    assert config.server.port == 8000 and config.directory.backend == "embedded"
+    assert config.database.url.startswith("sqlite:///var/")
+
+
+def test_an_unknown_key_is_named(tmp_path):
+    path = write(tmp_path, "[server]\nbase_url = 'https://x.example'\nprot = 8000\n[colour]\nx = 1\n")
+    assert problems_of(path) == ["server.prot: unknown key", "colour: unknown key"]
+
+
+def test_a_wrong_type_is_named(tmp_path):
+    path = write(tmp_path, "[server]\nport = '8000'\nworkers = true\n[directory]\ndomains = 'a.example'\n")
+    problems = problems_of(path)
+    assert [p.split(":")[0] for p in problems] == ["server.port", "server.workers", "directory.domains"]
+
+
+def test_a_toml_syntax_error_names_the_file(tmp_path):
+    path = write(tmp_path, "[server\n")
+    assert str(path) in problems_of(path)[0]
+
+
+def test_environment_overrides_file_values_with_typed_literals(tmp_path):
+    path = write(tmp_path, "[server]\nport = 8000\n")
+    config = load(path, {
+        "SSPR_SERVER__PORT": "8123",
+        "SSPR_SERVER__BASE_URL": "https://sspr.example.org",
+        "SSPR_DIRECTORY__DOMAINS": '["district.example", "student.district.example"]',
+        "SSPR_SERVER__DEBUG": "false",
+    })
+    assert config.server.port == 8123
+    assert config.server.base_url == "https://sspr.example.org"
+    assert config.directory.domains == ["district.example", "student.district.example"]
+
+
+def test_an_unknown_environment_key_is_an_error():
+    assert problems_of(None, {"SSPR_SERVER__PROT": "1"}) == ["server.prot: unknown key"]
+
+
+def test_secrets_can_come_from_files(tmp_path):
+    secret = tmp_path / "key"
+    secret.write_text(GOOD_SECRET + "\n")
+    config = load(None, {"SSPR_SERVER__SECRET_KEY_FILE": str(secret)})
+    assert config.server.secret_key == GOOD_SECRET
+    path = write(tmp_path, f"[server]\nsecret_key_file = '{secret}'\n")
+    assert load(path, {}).server.secret_key == GOOD_SECRET
+
+
+def test_an_unreadable_secret_file_is_named(tmp_path):
+    problems = problems_of(None, {"SSPR_SERVER__SECRET_KEY_FILE": str(tmp_path / "missing")})
+    assert problems[0].startswith("server.secret_key_file: cannot read")
+
+
+def test_only_secrets_have_a_file_form():
+    assert problems_of(None, {"SSPR_SERVER__PORT_FILE": "/etc/hostname"}) == ["server.port_file: unknown key"]
+
+
+def test_argon2_cost_below_owasp_minimum_is_refused(tmp_path):
+    path = write(tmp_path, "[passwords]\nargon2_memory_kib = 4096\n")
+    assert problems_of(path)[0].startswith("passwords.argon2_memory_kib:")
+
+
+@pytest.mark.parametrize("server, expected", [
+    ({}, ["server.secret_key"]),
+    ({"secret_key": "change-me", "base_url": "https://x.example"}, ["server.secret_key"]),
+    ({"secret_key": GOOD_SECRET, "base_url": "http://sspr.example.org"}, ["server.base_url"]),
+    ({"secret_key": GOOD_SECRET, "base_url": "https://x.example", "debug": True}, ["server.debug"]),
+    ({"secret_key": GOOD_SECRET, "base_url": "https://x.example/path?x=1"}, ["server.base_url"]),
+    ({"secret_key": GOOD_SECRET, "base_url": "https://x.example"}, []),
+    ({"secret_key": GOOD_SECRET, "base_url": "http://localhost:8000"}, []),
+    ({"demo": True, "base_url": "http://10.0.0.5:8000", "debug": True}, []),
+])
+def test_production_refuses_unsafe_settings(server, expected):
+    config = load(None, {f"SSPR_SERVER__{key.upper()}": repr(value).replace("True", "true").replace("'", '"')
+                         for key, value in server.items()})
+    assert [problem.split(":")[0] for problem in production_problems(config)][:1] == expected[:1]
+    assert len(production_problems(config)) == len(expected)

@@ -1,0 +1,95 @@
+"""Security headers and cookies on every kind of response, error pages included."""
+
+import pytest
+from django.test import Client
+
+from .conftest import sign_in
+
+TRUSTED_PROXY = "10.9.0.1"  # inside server.trusted_proxies in tests/sspr-test.toml
+
+
+def https_client(**kwargs):
+    # As the reverse proxy delivers requests: TLS ended at the proxy, which says so.
+    return Client(REMOTE_ADDR=TRUSTED_PROXY, HTTP_X_FORWARDED_PROTO="https", **kwargs)
+
+
+def assert_security_headers(response):
+    csp = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "default-src 'self'" in csp and "object-src 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert "'nonce-" in csp
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_sends_every_header():
+    assert_security_headers(https_client().get("/signin/"))
+
+
+@pytest.mark.django_db
+def test_the_account_page_sends_every_header_and_no_store(student):
+    client = https_client()
+    sign_in(client, student)
+    response = client.get("/account/")
+    assert response.status_code == 200
+    assert_security_headers(response)
+
+
+@pytest.mark.django_db
+def test_a_missing_page_sends_every_header():
+    response = https_client().get("/no/such/page/")
+    assert response.status_code == 404
+    assert "We cannot find that page" in response.content.decode()
+    assert_security_headers(response)
+
+
+@pytest.mark.django_db
+def test_a_post_without_csrf_token_is_refused_with_every_header():
+    client = https_client(enforce_csrf_checks=True)
+    response = client.post("/signin/", {"user_id": "a@district.example", "password": "x"})
+    assert response.status_code == 403
+    assert "This page has expired" in response.content.decode()
+    assert_security_headers(response)
+
+
+@pytest.mark.django_db
+def test_a_server_error_sends_every_header(monkeypatch, django_user_model):
+    from sspr.accounts import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views, "directory_profile", broken)
+    client = https_client(raise_request_exception=False)
+    client.force_login(django_user_model.objects.create_user("x@district.example"),
+                       backend="sspr.accounts.auth.DirectoryBackend")
+    response = client.get("/account/")
+    assert response.status_code == 500
+    assert "boom" not in response.content.decode()
+    assert_security_headers(response)
+
+
+@pytest.mark.django_db
+def test_cookies_are_host_prefixed_secure_httponly_and_samesite(student):
+    client = https_client()
+    client.get("/signin/")
+    sign_in(client, student)
+    names = set(client.cookies.keys())
+    assert names == {"__Host-sspr_session", "__Host-sspr_csrf"}
+    for morsel in client.cookies.values():
+        assert morsel["secure"] and morsel["httponly"] and morsel["samesite"] == "Lax"
+        assert morsel["path"] == "/" and not morsel["domain"]
+
+
+@pytest.mark.django_db
+def test_the_language_cookie_is_host_prefixed_too():
+    client = https_client()
+    client.post("/language/", {"language": "es", "next": "/signin/"})
+    morsel = client.cookies["__Host-sspr_language"]
+    assert morsel["secure"] and morsel["httponly"]
+    assert client.get("/signin/")["Content-Language"] == "es"

@@ -1,0 +1,26 @@
+import pytest
+from django.db import DatabaseError
+
+from sspr.directory.embedded.models import Account
+
+
+def test_healthz_answers_without_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok\n"
+
+
+@pytest.mark.django_db
+def test_readyz_is_ready_when_database_and_directory_answer(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.json() == {"ready": True, "problems": []}
+
+
+@pytest.mark.django_db
+def test_readyz_says_why_it_is_not_ready(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise DatabaseError("no such table")
+
+    monkeypatch.setattr(Account.objects, "exists", broken)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["problems"] == ["embedded directory: database not usable (DatabaseError: no such table)"]

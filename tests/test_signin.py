@@ -1,0 +1,173 @@
+import re
+import statistics
+import time
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+
+from sspr.audit.models import AuditEvent
+from sspr.directory.embedded.models import FOREVER, Account
+
+from .conftest import sign_in
+
+GENERIC_FAILURE = "Your user ID or password is incorrect."
+
+
+def test_it_signs_a_student_in_and_shows_my_account(client, student):
+    response = sign_in(client, student)
+    assert response.status_code == 302 and response["Location"] == "/account/"
+    page = client.get("/account/").content.decode()
+    assert "My account" in page
+    assert "Chris Smith" in page and student.user_id in page
+    assert "Lincoln High School" in page and "Students" in page
+
+
+def test_it_accepts_the_user_id_in_any_case(client, student):
+    response = client.post("/signin/", {"user_id": student.user_id.upper(), "password": student.password})
+    assert response.status_code == 302
+
+
+def test_it_rotates_the_session_key_at_sign_in(client, student):
+    client.get("/signin/")
+    client.session.save()
+    before = client.session.session_key
+    sign_in(client, student)
+    assert client.session.session_key != before
+
+
+def test_it_signs_out_and_ends_the_session(client, student):
+    sign_in(client, student)
+    assert client.post("/signout/").status_code == 302
+    assert SESSION_KEY not in client.session
+    assert client.get("/account/").status_code == 302
+
+
+def test_signout_needs_a_post(client, student):
+    sign_in(client, student)
+    assert client.get("/signout/").status_code == 405
+    assert client.get("/account/").status_code == 200
+
+
+def failure(client, user_id, password):
+    client.cookies.clear()
+    response = client.post("/signin/", {"user_id": user_id, "password": password})
+    body = response.content.decode()
+    # Remove the per-request CSRF token and CSP nonce before comparing pages.
+    body = re.sub(r'value="[A-Za-z0-9]{64}"', "", body)
+    body = re.sub(r'nonce="[^"]+"', "", body)
+    return response.status_code, body, sorted(response.cookies.keys())
+
+
+def test_unknown_user_and_wrong_password_are_indistinguishable(client, student):
+    unknown = failure(client, "nobody@student.district.example", "Brave pianos dance on Fridays!")
+    wrong = failure(client, student.user_id, "Brave pianos dance on Saturdays!")
+    assert unknown[0] == wrong[0] == 400
+    assert unknown[1].replace("nobody", "X") == wrong[1].replace("csmith1234", "X")
+    assert unknown[2] == wrong[2]
+    assert GENERIC_FAILURE in wrong[1]
+
+
+def test_locked_and_disabled_accounts_get_the_same_answer_even_with_the_right_password(client, student, staff):
+    Account.objects.filter(user_id=student.user_id).update(locked_until=FOREVER)
+    Account.objects.filter(user_id=staff.user_id).update(enabled=False)
+    for persona in (student, staff):
+        status, body, _ = failure(client, persona.user_id, persona.password)
+        assert status == 400 and GENERIC_FAILURE in body
+        assert client.get("/account/").status_code == 302
+
+
+def test_unknown_user_and_wrong_password_take_the_same_time(client, student):
+    """Both spend one argon2 verification; a missing account must not answer faster."""
+    def median_seconds(user_id):
+        samples = []
+        for _ in range(9):
+            start = time.perf_counter()
+            client.post("/signin/", {"user_id": user_id, "password": "Not the password at all!"})
+            samples.append(time.perf_counter() - start)
+        return statistics.median(samples)
+
+    client.post("/signin/", {"user_id": "warm@district.example", "password": "x"})
+    unknown = median_seconds("nobody@student.district.example")
+    wrong = median_seconds(student.user_id)
+    assert 0.6 < unknown / wrong < 1.6, (unknown, wrong)
+
+
+def test_it_locks_the_account_after_the_configured_failures(client, student, settings):
+    threshold = settings.CONFIG.directory.lockout_threshold
+    for _ in range(threshold):
+        sign_in(client, student, password="wrong wrong wrong wrong")
+    assert sign_in(client, student).status_code == 400  # the right password no longer works
+    account = Account.objects.get(user_id=student.user_id)
+    assert account.locked_until is not None
+
+
+def test_a_success_clears_the_failure_count(client, student, settings):
+    for _ in range(settings.CONFIG.directory.lockout_threshold - 1):
+        sign_in(client, student, password="wrong wrong wrong wrong")
+    assert sign_in(client, student).status_code == 302
+    assert Account.objects.get(user_id=student.user_id).failed_attempts == 0
+
+
+def test_a_bare_name_is_told_which_domains_exist(client, student):
+    response = client.post("/signin/", {"user_id": "csmith1234", "password": student.password})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "csmith1234@district.example" in page and "csmith1234@student.district.example" in page
+
+
+def test_a_bare_name_gets_the_only_domain(client, student, settings):
+    settings.CONFIG = settings.CONFIG.model_copy(update={
+        "directory": settings.CONFIG.directory.model_copy(update={"domains": ["student.district.example"]}),
+    })
+    assert client.post("/signin/", {"user_id": "csmith1234", "password": student.password}).status_code == 302
+
+
+def test_a_must_change_password_signs_in_and_is_told_to_change(client, student):
+    Account.objects.filter(user_id=student.user_id).update(must_change_password=True)
+    assert sign_in(client, student).status_code == 302
+    assert "Please change it now" in client.get("/account/").content.decode()
+
+
+def test_an_imported_weaker_hash_is_upgraded_at_sign_in(client, student):
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    weak = PBKDF2PasswordHasher().encode(student.password, "saltsaltsalt", iterations=1000)
+    Account.objects.filter(user_id=student.user_id).update(password=weak)
+    assert sign_in(client, student).status_code == 302
+    upgraded = Account.objects.get(user_id=student.user_id).password
+    assert upgraded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_hash_with_weaker_argon2_parameters_is_upgraded(client, student):
+    from argon2 import PasswordHasher
+
+    weak = "argon2" + PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(student.password)
+    Account.objects.filter(user_id=student.user_id).update(password=weak)
+    assert sign_in(client, student).status_code == 302
+    assert "m=19456,t=2,p=1" in Account.objects.get(user_id=student.user_id).password
+
+
+def test_sign_in_is_audited_without_the_password(client, student):
+    sign_in(client, student, password="My wrong secret phrase!")
+    sign_in(client, student)
+    events = list(AuditEvent.objects.filter(subject=student.user_id).order_by("id"))
+    assert [e.tag for e in events] == ["signin:failure", "signin:success"]
+    for event in events:
+        assert "wrong secret" not in str(event.detail) and student.password not in str(event.detail)
+
+
+def test_a_directory_account_cannot_sign_in_to_an_operators_row(client, student, django_user_model):
+    django_user_model.objects.create_superuser(student.user_id, "Operator password 1234!")
+    assert sign_in(client, student).status_code == 400
+
+
+def test_the_profile_needs_a_signed_in_user(client):
+    response = client.get("/account/")
+    assert response.status_code == 302 and response["Location"].startswith("/signin/")
+
+
+@pytest.mark.parametrize("user_id", ["*", "adm*", ")(uid=*", "\x00", "a" * 300, "<script>@district.example"])
+def test_hostile_user_ids_find_nobody_and_reveal_nothing(client, student, user_id):
+    response = client.post("/signin/", {"user_id": user_id, "password": "whatever whatever"})
+    assert response.status_code == 400
+    assert "<script>@" not in response.content.decode()
