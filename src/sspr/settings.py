@@ -146,7 +146,10 @@ CSRF_FAILURE_VIEW = "sspr.web.views.csrf_failure"
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # a district's other hosts are not ours to decide for
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# Not "no-referrer": under it browsers send "Origin: null" with every form POST (Fetch spec), and
+# Django's CSRF check then refuses all of them, sign-in included. "same-origin" still sends
+# nothing to other sites.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # TLS ends at the reverse proxy; it says so in X-Forwarded-Proto only when it is a trusted one
