@@ -93,3 +93,26 @@ def test_the_language_cookie_is_host_prefixed_too():
     morsel = client.cookies["__Host-sspr_language"]
     assert morsel["secure"] and morsel["httponly"]
     assert client.get("/signin/")["Content-Language"] == "es"
+
+
+@pytest.mark.django_db
+def test_our_own_form_posts_pass_csrf_under_no_referrer(student):
+    # What a browser sends for our sign-in form under Referrer-Policy: no-referrer.
+    client = https_client(enforce_csrf_checks=True)
+    token = client.get("/signin/").cookies["__Host-sspr_csrf"].value
+    response = client.post("/signin/", {"user_id": student.user_id, "password": student.password,
+                                        "csrfmiddlewaretoken": token},
+                           HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="same-origin")
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("origin, site", [("null", "cross-site"), ("null", "same-site"), ("null", None),
+                                          ("https://evil.example", "cross-site")])
+def test_a_cross_site_post_is_refused_even_with_a_token(student, origin, site):
+    client = https_client(enforce_csrf_checks=True)
+    token = client.get("/signin/").cookies["__Host-sspr_csrf"].value
+    headers = {"HTTP_ORIGIN": origin} | ({"HTTP_SEC_FETCH_SITE": site} if site else {})
+    response = client.post("/signin/", {"user_id": student.user_id, "password": student.password,
+                                        "csrfmiddlewaretoken": token}, **headers)
+    assert response.status_code == 403

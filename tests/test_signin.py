@@ -171,3 +171,19 @@ def test_hostile_user_ids_find_nobody_and_reveal_nothing(client, student, user_i
     response = client.post("/signin/", {"user_id": user_id, "password": "whatever whatever"})
     assert response.status_code == 400
     assert "<script>@" not in response.content.decode()
+
+
+def test_too_many_failures_from_one_address_are_refused_without_trying(client, student, settings):
+    settings.CONFIG = settings.CONFIG.model_copy(update={
+        "limits": settings.CONFIG.limits.model_copy(update={"signin_failures_per_ip": 3}),
+    })
+    others = ["nobody@district.example", "ghost@district.example", "none@district.example"]
+    for user_id in others:
+        assert client.post("/signin/", {"user_id": user_id, "password": "guess guess guess"}).status_code == 400
+    refused = sign_in(client, student)  # even the right password, from this address, now waits
+    assert refused.status_code == 429
+    assert "Please try again in 15 minutes" in refused.content.decode()
+    assert Account.objects.get(user_id=student.user_id).failed_attempts == 0  # never reached the directory
+    other_address = client.post("/signin/", {"user_id": student.user_id, "password": student.password},
+                                REMOTE_ADDR="198.51.100.9")
+    assert other_address.status_code == 302

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "sspr.web",
     "sspr.accounts",
     "sspr.audit",
+    "sspr.limits",
     "sspr.directory.embedded",
     "sspr.ops",
     "sspr.demo",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "sspr.web.middleware.SameOriginFormsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -146,10 +148,9 @@ CSRF_FAILURE_VIEW = "sspr.web.views.csrf_failure"
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # a district's other hosts are not ours to decide for
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# Not "no-referrer": under it browsers send "Origin: null" with every form POST (Fetch spec), and
-# Django's CSRF check then refuses all of them, sign-in included. "same-origin" still sends
-# nothing to other sites.
-SECURE_REFERRER_POLICY = "same-origin"
+# Under no-referrer browsers send "Origin: null" with our own form POSTs (Fetch spec);
+# sspr.web.middleware.SameOriginFormsMiddleware vouches for those using Fetch Metadata.
+SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # TLS ends at the reverse proxy; it says so in X-Forwarded-Proto only when it is a trusted one

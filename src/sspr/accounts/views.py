@@ -1,8 +1,12 @@
+from datetime import timedelta
+from math import ceil
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from sspr.audit.models import Tag, record
@@ -15,46 +19,76 @@ from sspr.directory.base import (
     PasswordMustChange,
     UnknownUser,
 )
+from sspr.limits.limit import Limit
 
 from .auth import directory_profile, local_user, sign_in, sign_out
 from .forms import SignInForm
+from .models import User
+
+
+def signin_failures_per_ip() -> Limit:
+    limits = settings.CONFIG.limits
+    return Limit("signin:ip", limits.signin_failures_per_ip, timedelta(minutes=limits.signin_window_minutes))
 
 
 def signin(request):
     if request.user.is_authenticated:
         return redirect("profile")
     form = SignInForm(request.POST or None)
-    # Any POST that does not sign in answers 400, whatever the reason.
-    status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and form.is_valid():
-        user_id = form.cleaned_data["user_id"]
-        try:
-            person = get_directory().authenticate(user_id, form.cleaned_data["password"])
-            must_change = False
-        except PasswordMustChange as exc:
-            person, must_change = exc.user, True
-        except (BadCredentials, AccountLocked, AccountDisabled) as exc:
-            record(request, Tag.SIGNIN_FAILURE, subject=user_id, outcome="failure",
-                   detail={"reason": type(exc).__name__})
-            person = None
-        except DirectoryUnavailable:
-            record(request, Tag.SIGNIN_FAILURE, subject=user_id, outcome="error", detail={"reason": "unavailable"})
-            form.add_error(None, _("We cannot check passwords right now. Please try again in a few minutes."))
-            return render(request, "accounts/signin.html", {"form": form}, status=503)
-        user = local_user(person) if person else None
-        if user is not None:
-            sign_in(request, user)
-            request.session["must_change_password"] = must_change
-            return redirect("profile")
-        if person is not None:  # a directory account clashing with an operator's row
-            record(request, Tag.SIGNIN_FAILURE, subject=user_id, outcome="failure", detail={"reason": "operator"})
+    if request.method != "POST":
+        return render_signin(request, form)
+    ip, ip_limit = request.client_ip or "unknown", signin_failures_per_ip()
+    if wait := ip_limit.retry_after(ip):
+        record(request, Tag.SIGNIN_FAILURE, subject=request.POST.get("user_id", ""), outcome="refused",
+               detail={"reason": "too many failures from this address"})
+        minutes = ceil(wait.total_seconds() / 60)
+        form.add_error(None, ngettext(
+            "Too many failed sign-ins from your network. Please try again in %(minutes)d minute.",
+            "Too many failed sign-ins from your network. Please try again in %(minutes)d minutes.",
+            minutes) % {"minutes": minutes})
+        return render_signin(request, form, status=429)
+    if not form.is_valid():
+        return render_signin(request, form, status=400)
+    try:
+        user, must_change = authenticate(request, form.cleaned_data["user_id"], form.cleaned_data["password"])
+    except DirectoryUnavailable:
+        form.add_error(None, _("We cannot check passwords right now. Please try again in a few minutes."))
+        return render_signin(request, form, status=503)
+    if user is None:
+        ip_limit.hit(ip)
         # One message for every failure, so the page never tells an unknown user, a wrong
         # password, a locked or a disabled account apart.
         form.add_error(None, _(
             "Your user ID or password is incorrect. If you forgot your password or your account is "
             "locked, contact your help desk."
         ))
-    return render(request, "accounts/signin.html", {"form": form, "domain_hints": settings.CONFIG.directory.domains}, status=status)
+        return render_signin(request, form, status=400)
+    sign_in(request, user)
+    request.session["must_change_password"] = must_change
+    return redirect("profile")
+
+
+def authenticate(request, user_id, password) -> tuple[User | None, bool]:
+    """(the local user, must change password); (None, False) for every kind of refusal."""
+    try:
+        person, must_change = get_directory().authenticate(user_id, password), False
+    except PasswordMustChange as exc:
+        person, must_change = exc.user, True
+    except (BadCredentials, AccountLocked, AccountDisabled) as exc:
+        record(request, Tag.SIGNIN_FAILURE, subject=user_id, outcome="failure", detail={"reason": type(exc).__name__})
+        return None, False
+    except DirectoryUnavailable:
+        record(request, Tag.SIGNIN_FAILURE, subject=user_id, outcome="error", detail={"reason": "unavailable"})
+        raise
+    user = local_user(person)
+    if user is None:
+        record(request, Tag.SIGNIN_FAILURE, subject=user_id, outcome="failure", detail={"reason": "operator account"})
+    return user, must_change
+
+
+def render_signin(request, form, status=200):
+    context = {"form": form, "domain_hints": settings.CONFIG.directory.domains}
+    return render(request, "accounts/signin.html", context, status=status)
 
 
 @login_required

@@ -59,6 +59,13 @@ class Branding(Section):
     primary_color: str = Field("#1b4f8a", pattern=r"^#[0-9a-fA-F]{6}$")
 
 
+class Limits(Section):
+    # A whole school often shares one public address: keep per-IP limits generous and let the
+    # per-account lockout (directory.lockout_threshold) stop guessing at one account.
+    signin_failures_per_ip: int = Field(100, ge=1)
+    signin_window_minutes: int = Field(15, ge=1)
+
+
 class Logging(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -69,6 +76,7 @@ class Config(Section):
     directory: Directory = Directory()
     passwords: Passwords = Passwords()
     branding: Branding = Branding()
+    limits: Limits = Limits()
     logging: Logging = Logging()
 
 

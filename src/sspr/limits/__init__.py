@@ -1,0 +1,1 @@
+"""Rate limits shared by every worker process (see limit.py)."""
