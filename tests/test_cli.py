@@ -95,3 +95,13 @@ def test_users_commands_manage_the_embedded_directory(workdir):
 def test_an_unknown_command_is_refused(workdir):
     result = sspr(workdir, "frobnicate")
     assert result.returncode == 2 and "unknown command" in result.stderr
+
+
+def test_serve_refuses_an_unsafe_configuration_with_clear_lines(workdir):
+    (workdir / "sspr.toml").write_text("[server]\nbase_url = 'https://sspr.example.org'\ndebug = true\n")
+    result = sspr(workdir, "serve")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: server.secret_key: missing, placeholder or shorter than 32 characters",
+        "error: server.debug: must be false outside demo mode",
+    ]

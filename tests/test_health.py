@@ -24,3 +24,7 @@ def test_readyz_says_why_it_is_not_ready(client, monkeypatch):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["problems"] == ["embedded directory: database not usable (DatabaseError: no such table)"]
+
+
+def test_the_demo_outbox_does_not_exist_outside_demo_mode(client):
+    assert client.get("/demo/outbox/").status_code == 404

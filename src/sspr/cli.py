@@ -16,6 +16,7 @@ COMMANDS = {
     "check": "check_setup",
     "createadmin": "createadmin",
     "users": "users",
+    "breached": "breached",
 }
 USAGE = """usage: sspr [--config FILE] COMMAND [options]
 
@@ -27,6 +28,7 @@ commands:
   check                validate the configuration and reach every back-end
   createadmin          create an operator account for the admin pages
   users ...            manage embedded-directory accounts (sspr users --help)
+  breached build FILE  build the offline breached-password filter (sspr breached build --help)
 """
 
 
@@ -41,11 +43,12 @@ def main(argv=None) -> None:
     if command == "demo":
         os.environ.setdefault("SSPR_CONFIG", str(Path(__file__).parent / "demo" / "sspr-demo.toml"))
         os.environ["SSPR_SERVER__DEMO"] = "true"
-    if command == "check" and not check_config():
-        sys.exit(1)
     if command not in COMMANDS:
         print(f"sspr: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
         sys.exit(2)
+    # Every command needs a valid, safe configuration; say what is wrong before Django starts.
+    if not check_config():
+        sys.exit(1)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sspr.settings")
     from django.core.management import execute_from_command_line
 
