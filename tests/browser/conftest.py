@@ -38,10 +38,11 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    # English unless a test asks otherwise: Accept-Language follows the context's locale.
-    return {**browser_context_args, "locale": LOCALES["en"]}
+@pytest.fixture
+def context(new_context):
+    # pytest-playwright's `page` lives in this context: English, as Accept-Language follows
+    # the context's locale. Other languages and viewports: page_in() below.
+    return new_context(locale=LOCALES["en"])
 
 
 @pytest.fixture

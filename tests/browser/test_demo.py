@@ -1,0 +1,143 @@
+"""`make demo` (`sspr demo`) serves a sign-in page where a demo student signs in, and its outbox
+is accessible. This starts the real product in a subprocess, exactly as a newcomer would."""
+
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import PHONE, TEXT, assert_accessible, sign_in
+
+SSPR = Path(sys.executable).with_name("sspr")
+STARTUP_SECONDS = 60
+# "  csmith1234@student.district.example  Brave pianos dance on Fridays!      Students"
+ACCOUNT_LINE = re.compile(r"^  (?P<user_id>\S+@\S+)  +(?P<password>\S.*?)  +(?P<groups>\S.*)$")
+
+
+@dataclass
+class Demo:
+    url: str
+    accounts: dict  # user ID -> (password, groups)
+    workdir: Path
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def deliver(self, channel, to, subject, body):
+        """Put a message in the outbox as the demo's delivery would (no flow sends one yet)."""
+        with sqlite3.connect(self.workdir / "var" / "sspr.sqlite3") as db:
+            db.execute("INSERT INTO demo_outboxmessage (created_at, channel, \"to\", subject, body) "
+                       "VALUES (datetime('now'), ?, ?, ?, ?)", (channel, to, subject, body))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("demo")  # the demo writes var/ into its working directory
+    port = free_port()
+    # As from a fresh shell: no test configuration or settings module leaks into the product.
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("SSPR_") and key not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env["PYTHONUNBUFFERED"] = "1"
+    log = workdir / "demo.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([str(SSPR), "demo", "--port", str(port)], cwd=workdir, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not listening(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"sspr demo did not start (exit {process.poll()}):\n{log.read_text()}")
+            time.sleep(0.1)
+        accounts = {}
+        for line in log.read_text().splitlines():
+            if match := ACCOUNT_LINE.match(line):
+                accounts[match["user_id"]] = (match["password"].rstrip(), match["groups"])
+        assert f"OpenSSPR demo: http://127.0.0.1:{port}/" in log.read_text()
+        yield Demo(f"http://127.0.0.1:{port}", accounts, workdir, log)
+    finally:
+        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown (SIGTERM waits for workers)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def a_student(demo):
+    students = [user_id for user_id, (_, groups) in demo.accounts.items()
+                if groups == "Students" and not user_id.startswith("new.")]
+    assert students, f"no demo student printed:\n{demo.output()}"
+    return students[0], demo.accounts[students[0]][0]
+
+
+def test_it_prints_demo_accounts_that_work(demo):
+    from sspr.demo.seed import demo_password
+
+    assert len(demo.accounts) >= 10
+    for user_id, (password, _) in demo.accounts.items():
+        assert password == demo_password(user_id), user_id
+
+
+def test_it_lets_a_demo_student_sign_in(page, demo):
+    page.goto(f"{demo.url}/")
+    expect(page).to_have_url(f"{demo.url}/signin/")
+    expect(page.locator("h1")).to_have_text(TEXT["en"]["signin_heading"])
+    expect(page.locator(".demo-banner")).to_be_visible()
+    assert_accessible(page)
+
+    user_id, password = a_student(demo)
+    sign_in(page, demo.url, user_id, password)
+    expect(page.locator("h1")).to_have_text(TEXT["en"]["profile_heading"])
+    expect(page.locator("main")).to_contain_text(user_id)
+    assert_accessible(page)
+
+
+def test_it_serves_an_accessible_demo_outbox(lang_page, language, demo):
+    user_id, password = a_student(demo)
+    sign_in(lang_page, demo.url, user_id, password)
+    expect(lang_page.locator("h1")).to_have_text(TEXT[language]["profile_heading"])
+    assert_accessible(lang_page)
+
+    lang_page.locator(".demo-banner a").click()
+    expect(lang_page).to_have_url(f"{demo.url}/demo/outbox/")
+    expect(lang_page.locator("html")).to_have_attribute("lang", language)
+    expect(lang_page.locator("h1")).to_have_text(TEXT[language]["outbox"])
+    assert_accessible(lang_page)
+
+
+def test_it_shows_outbox_messages_accessibly_even_on_a_phone(page_in, demo):
+    demo.deliver("email", "csmith1234@student.district.example", "Your verification code",
+                 "Your code is 482 913.\nIt expires in 10 minutes. If you did not ask for it, tell your help desk.")
+    demo.deliver("sms", "+15550200", "", "Your Demo Unified School District code is 105 277")
+    for language, context_args in (("en", {}), ("es", PHONE)):
+        page = page_in(language, **context_args)
+        page.goto(f"{demo.url}/demo/outbox/")
+        expect(page.locator("table tbody tr")).to_have_count(2)
+        expect(page.locator("tbody")).to_contain_text("482 913")
+        assert_accessible(page)
+    # The table scrolls inside its own (keyboard-focusable) box, never the page.
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
