@@ -27,6 +27,9 @@ class Server(Section):
     demo: bool = False
     time_zone: str = "UTC"
     language: Literal["en", "es"] = "en"
+    # The organisation's country (ISO 3166 code): phone numbers written without a country code are
+    # read as this country's, and by default texts and calls go only to this country's numbers.
+    country: str = Field("US", pattern=r"^[A-Z]{2}$")
 
 
 class Database(Section):
@@ -66,6 +69,86 @@ class Limits(Section):
     signin_window_minutes: int = Field(15, ge=1)
 
 
+class Delivery(Section):
+    """Sending codes and notifications: what all channels share."""
+
+    # Who is told by email when a spending cap stops texts or calls, or a provider rejects our setup.
+    admin_emails: list[str] = []
+    # Tries per message; only a transient failure (timeout, provider down) is tried again.
+    max_attempts: int = Field(5, ge=1, le=20)
+    # Wait before the first retry; each further retry waits four times longer, at most an hour.
+    retry_delay_seconds: int = Field(30, ge=1, le=3600)
+
+
+class ChannelLimits(Section):
+    # Fixed windows of limit_window_minutes, kept in the database (sspr.limits).
+    limit_per_destination: int = Field(5, ge=1)
+    limit_per_account: int = Field(10, ge=1)
+    limit_per_ip: int = Field(30, ge=1)
+    limit_window_minutes: int = Field(60, ge=1)
+
+
+class Email(ChannelLimits):
+    backend: Literal["none", "smtp", "console", "demo"] = "none"
+    host: str = ""
+    # 0: the usual port for the security chosen (587 starttls, 465 tls, 25 none).
+    port: int = Field(0, ge=0, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str = ""
+    password: str = ""
+    from_address: str = ""
+    reply_to: str = ""
+    # Seconds for each network step; a slow server never holds a request longer.
+    timeout: float = Field(10.0, gt=0, le=60)
+    # CA certificates (PEM) that sign the server's certificate; empty: the system's.
+    ca_file: str = ""
+    limit_per_destination: int = Field(10, ge=1)
+    limit_per_account: int = Field(20, ge=1)
+    limit_per_ip: int = Field(100, ge=1)
+
+
+class Telephony(ChannelLimits):
+    # backend = "http": a generic gateway. {to}, {message}, {language} and {token} in url,
+    # headers and body are replaced, each escaped for where it stands (URL, JSON, form, XML).
+    url: str = ""
+    method: Literal["POST", "GET", "PUT"] = "POST"
+    headers: dict[str, str] = {}
+    body: str = '{"to": "{to}", "message": "{message}"}'
+    # A secret for the gateway (e.g. headers = {Authorization = "Bearer {token}"}); token_file works.
+    token: str = ""
+    timeout: float = Field(10.0, gt=0, le=60)
+    # Toll-fraud defences. Empty: only server.country. ISO 3166 codes, e.g. ["US", "CA"].
+    allowed_countries: list[str] = []
+    limit_per_prefix: int = Field(10, ge=1)
+    # Estimated cost of one message in any currency; sends stop for the day once the day's
+    # estimated spending would pass the cap (0: no cap), and admin_emails are told.
+    cost_per_message: float = Field(0.01, ge=0)
+    daily_spending_cap: float = Field(10.0, ge=0)
+
+
+class Sms(Telephony):
+    backend: Literal["none", "twilio", "http", "email", "console", "demo"] = "none"
+    # backend = "email": the gateway's address; {to} (+E.164), {digits} (no +) or {national}.
+    gateway_address: str = ""
+
+
+class Voice(Telephony):
+    backend: Literal["none", "twilio", "http", "console", "demo"] = "none"
+    limit_per_destination: int = Field(3, ge=1)
+    limit_per_account: int = Field(5, ge=1)
+    limit_per_ip: int = Field(20, ge=1)
+    limit_per_prefix: int = Field(6, ge=1)
+    cost_per_message: float = Field(0.03, ge=0)
+
+
+class Twilio(Section):
+    account_sid: str = ""
+    auth_token: str = ""
+    # A number of the account (+E.164), or a Messaging Service SID (MG...) for texts.
+    from_number: str = ""
+    base_url: str = "https://api.twilio.com"
+
+
 class Logging(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -78,7 +161,13 @@ class Config(Section):
     branding: Branding = Branding()
     limits: Limits = Limits()
     logging: Logging = Logging()
+    delivery: Delivery = Delivery()
+    email: Email = Email()
+    sms: Sms = Sms()
+    voice: Voice = Voice()
+    twilio: Twilio = Twilio()
 
 
 # Keys that may also be given as <key>_file (a path whose contents are the value).
-SECRET_KEYS = {("server", "secret_key"), ("database", "url")}
+SECRET_KEYS = {("server", "secret_key"), ("database", "url"),
+               ("email", "password"), ("sms", "token"), ("voice", "token"), ("twilio", "auth_token")}
