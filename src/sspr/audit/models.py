@@ -22,6 +22,12 @@ class Tag(models.TextChoices):
     ACCOUNT_ADD = "account:add", _("Account added")
     METHOD_ADD = "method:add", _("Verification method added")
     METHOD_REMOVE = "method:remove", _("Verification method removed")
+    DELIVERY_QUEUED = "delivery:queued", _("Message queued")
+    DELIVERY_SENT = "delivery:sent", _("Message sent")
+    DELIVERY_DEFERRED = "delivery:deferred", _("Message delayed; will retry")
+    DELIVERY_FAILED = "delivery:failed", _("Message could not be sent")
+    DELIVERY_REFUSED = "delivery:refused", _("Message refused by our own rules")
+    DELIVERY_CAP = "delivery:cap", _("Daily spending cap reached")
 
 
 class AppendOnly(Exception):
