@@ -96,19 +96,29 @@ def test_the_language_cookie_is_host_prefixed_too():
 
 
 @pytest.mark.django_db
-def test_our_own_form_posts_pass_csrf_under_no_referrer(student):
-    # What a browser sends for our sign-in form under Referrer-Policy: no-referrer.
+@pytest.mark.parametrize("fetch_site", [{"HTTP_SEC_FETCH_SITE": "same-origin"}, {}])
+def test_our_own_form_posts_pass_csrf_under_no_referrer(student, fetch_site):
+    # What a browser sends for our sign-in form under Referrer-Policy: no-referrer (an older
+    # browser, or any browser on a plain-http address, sends no Sec-Fetch-Site).
     client = https_client(enforce_csrf_checks=True)
     token = client.get("/signin/").cookies["__Host-sspr_csrf"].value
     response = client.post("/signin/", {"user_id": student.user_id, "password": student.password,
-                                        "csrfmiddlewaretoken": token},
-                           HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="same-origin")
+                                        "csrfmiddlewaretoken": token}, HTTP_ORIGIN="null", **fetch_site)
     assert response.status_code == 302
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("origin, site", [("null", "cross-site"), ("null", "same-site"), ("null", None),
-                                          ("https://evil.example", "cross-site")])
+def test_origin_null_without_the_token_is_refused(student):
+    client = https_client(enforce_csrf_checks=True)
+    client.get("/signin/")
+    response = client.post("/signin/", {"user_id": student.user_id, "password": student.password},
+                           HTTP_ORIGIN="null")
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("origin, site", [("null", "cross-site"), ("null", "same-site"), ("null", "none"),
+                                          ("https://evil.example", "cross-site"), ("https://evil.example", None)])
 def test_a_cross_site_post_is_refused_even_with_a_token(student, origin, site):
     client = https_client(enforce_csrf_checks=True)
     token = client.get("/signin/").cookies["__Host-sspr_csrf"].value

@@ -65,9 +65,11 @@ class SameOriginFormsMiddleware:
     """Let Django's CSRF origin check work under Referrer-Policy: no-referrer.
 
     With that policy browsers send "Origin: null" (and no Referer) even when our own page posts
-    to us, which Django's CsrfViewMiddleware refuses. Sec-Fetch-Site is set by the browser and
-    cannot be forged by a page's script: when it says "same-origin", the request came from one of
-    our pages, so we put our configured origin in place of "null". The CSRF token is still checked.
+    to us, which Django's CsrfViewMiddleware refuses. When the browser's Sec-Fetch-Site says
+    "same-origin", the request came from one of our pages. Browsers that send no Fetch Metadata
+    (older ones, or any browser on a plain-http demo address) are let through to the token check:
+    the CSRF and session cookies are SameSite=Lax, so a cross-site form never carries them and the
+    token check fails. A request the browser marks as cross-site or same-site is never vouched for.
     """
 
     def __init__(self, get_response):
@@ -75,6 +77,6 @@ class SameOriginFormsMiddleware:
 
     def __call__(self, request):
         meta = request.META
-        if meta.get("HTTP_ORIGIN") == "null" and meta.get("HTTP_SEC_FETCH_SITE") == "same-origin":
+        if meta.get("HTTP_ORIGIN") == "null" and meta.get("HTTP_SEC_FETCH_SITE", "same-origin") == "same-origin":
             meta["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
         return self.get_response(request)
