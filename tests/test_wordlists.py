@@ -1,0 +1,41 @@
+"""The shipped word lists: common passwords and suggested passphrases."""
+
+import pytest
+
+from sspr.passwords.wordlists import common_passwords, is_common, passphrase_words, suggest_passphrase
+
+
+def test_it_ships_at_least_the_100000_most_common_passwords():
+    assert len(common_passwords()) >= 100_000
+    assert len(passphrase_words()) == len(set(passphrase_words())) == 7776
+
+
+@pytest.mark.parametrize("password", ["password1", "iloveyou", "Password1", "ILOVEYOU", "  qwerty  ",
+                                      "Password2024!", "letmein!!", "dragon#1", "football?"])
+def test_it_knows_common_passwords_whatever_their_case_and_tail(password):
+    assert is_common(password)
+
+
+@pytest.mark.parametrize("password", ["What a wonderful day!", "Brave pianos dance on Fridays!",
+                                      "Lucky rivers drift at noon!"])
+def test_it_lets_uncommon_passwords_through(password):
+    assert not is_common(password)
+
+
+def test_it_suggests_a_different_sentence_of_15_or_more_characters_each_time():
+    suggestions = {suggest_passphrase() for _ in range(50)}
+    assert len(suggestions) == 50
+    vocabulary = set(passphrase_words())
+    for suggestion in suggestions:
+        assert len(suggestion) >= 15
+        assert suggestion[0].isupper() and suggestion[-1] in ".!?"
+        words = suggestion[:-1].split(" ")
+        assert len(words) == 4 and {words[0].lower(), *words[1:]} <= vocabulary
+        assert not is_common(suggestion)
+
+
+def test_it_suggests_longer_or_shorter_passphrases_on_request():
+    assert all(len(suggest_passphrase(3)) >= 15 for _ in range(200))
+    assert len(suggest_passphrase(6)[:-1].split(" ")) == 6
+    with pytest.raises(ValueError):
+        suggest_passphrase(2)
