@@ -36,6 +36,18 @@ class Database(Section):
     url: str = "sqlite:///var/sspr.sqlite3"
 
 
+class DirectoryAttributes(Section):
+    """Which LDAP attribute holds each part of a person's profile ("" when there is none)."""
+
+    display_name: str = "displayName"
+    email: str = "mail"
+    mobile: str = "mobile"
+    alternate_email: str = ""
+    # Group DNs on the user entry (memberOf); "" to find groups with directory.group_filter.
+    groups: str = "memberOf"
+    department: str = "department"
+
+
 class Directory(Section):
     backend: Literal["embedded", "ldap", "ad"] = "embedded"
     # User-ID domains, e.g. ["district.example", "student.district.example"]. A bare name
@@ -44,6 +56,25 @@ class Directory(Section):
     # The embedded directory's own lockout (LDAP and AD enforce theirs).
     lockout_threshold: int = Field(10, ge=1)
     lockout_minutes: int = Field(30, ge=0)
+    # OpenLDAP ("ldap") and Active Directory ("ad"); see docs/directories.md.
+    # Servers tried in order: ldaps://, or ldap:// with start_tls.
+    uris: list[str] = []
+    # The service account for look-ups, resets and unlocks.
+    bind_dn: str = ""
+    bind_password: str = ""
+    base_dn: str = ""
+    # {user} is replaced by the escaped user ID; "" for the back-end's default filter.
+    user_filter: str = ""
+    # The attribute whose value is the portal's user ID; "" for uid (ldap) or userPrincipalName (ad).
+    user_id_attribute: str = ""
+    # Group search when attributes.groups is "": {dn} is the user's escaped DN, {user} the user ID.
+    group_filter: str = ""
+    start_tls: bool = False
+    # CA certificates (PEM) that signed the servers' certificates; "" for the system's.
+    ca_file: str = ""
+    # Seconds to wait for a server to connect or answer, per server.
+    timeout: float = Field(5.0, gt=0, le=60)
+    attributes: DirectoryAttributes = DirectoryAttributes()
 
 
 class Passwords(Section):
@@ -169,5 +200,5 @@ class Config(Section):
 
 
 # Keys that may also be given as <key>_file (a path whose contents are the value).
-SECRET_KEYS = {("server", "secret_key"), ("database", "url"),
+SECRET_KEYS = {("server", "secret_key"), ("database", "url"), ("directory", "bind_password"),
                ("email", "password"), ("sms", "token"), ("voice", "token"), ("twilio", "auth_token")}
