@@ -17,6 +17,7 @@ COMMANDS = {
     "createadmin": "createadmin",
     "users": "users",
     "breached": "breached",
+    "worker": "worker",
 }
 USAGE = """usage: sspr [--config FILE] COMMAND [options]
 
@@ -29,6 +30,7 @@ commands:
   createadmin          create an operator account for the admin pages
   users ...            manage embedded-directory accounts (sspr users --help)
   breached build FILE  build the offline breached-password filter (sspr breached build --help)
+  worker [--once]      send queued emails, texts and calls (keep one running beside serve)
 """
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sspr.directory.embedded",
     "sspr.ops",
     "sspr.demo",
+    "sspr.delivery",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

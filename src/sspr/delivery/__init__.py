@@ -1,36 +1,46 @@
 """Sending messages to people: email, text and voice.
 
-Callers say what to send and to whom; the configured channel decides how. Until real providers
-land, only the demo channel exists (it keeps messages for the demo outbox page), and sending
-outside demo mode raises DeliveryUnavailable rather than pretending a message went out.
+Callers say what to send and to whom; the back-end configured for the channel decides how
+([email], [sms], [voice] backend = ...; in demo mode always the demo outbox):
+
+    delivery = send(Message("sms", "+12025550123", "..."), account=user_id, client_ip=request.client_ip)
+    delivery = send_code("voice", number, "123456", language="es", account=..., client_ip=...)
+
+The message is stored first (sspr.delivery.queue), then, with wait=True (the default), tried at
+once within the provider's timeout, so the person waiting learns the outcome on the same page:
+
+- returns the Delivery record: `delivery.sent` is True, or `delivery.status == "queued"` when
+  the provider failed transiently (down, slow, busy): the worker (`sspr worker`) retries with
+  backoff and the person can be told "it may take a few minutes";
+- raises DeliveryUnavailable when nothing was sent and nothing will be, with
+  `user_message` in plain words for the person and `reason` for the logs. Its kinds:
+  DeliveryRefused (our own rules: country, number type, limits, spending cap; nothing reached a
+  provider) and DeliveryFailed (the provider refused for good: bad number, opted out, our
+  credentials). The audit trail has the provider's reason.
+
+With wait=False the message is only queued and the worker sends it (demo and console back-ends
+always send at once: nothing can be slow there).
 """
 
-import logging
-from dataclasses import dataclass
-from typing import Literal
+from .errors import DeliveryFailed, DeliveryRefused, DeliveryUnavailable, TransportError
+from .message import Message
 
-from django.conf import settings
-
-log = logging.getLogger("sspr.delivery")
+__all__ = ["Message", "send", "send_code", "DeliveryUnavailable", "DeliveryRefused", "DeliveryFailed",
+           "TransportError"]
 
 
-class DeliveryUnavailable(Exception):
-    """No channel can carry this message; nothing was sent."""
+def send(message: Message, *, account: str = "", client_ip: str | None = None, wait: bool = True):
+    """Queue a message and (wait=True) try it at once; see the module's documentation."""
+    from .queue import send as queue_send
+
+    return queue_send(message, account=account, client_ip=client_ip, wait=wait)
 
 
-@dataclass(frozen=True)
-class Message:
-    channel: Literal["email", "sms", "voice"]
-    to: str
-    body: str
-    subject: str = ""
+def send_code(channel: str, to: str, code: str, *, minutes: int = 10, language: str = "", account: str = "",
+              client_ip: str | None = None, wait: bool = True):
+    """Send a one-time code with the channel's own template; it is dropped from the queue
+    unsent once it expires (after `minutes`)."""
+    from .render import code_message
 
-
-def send(message: Message) -> None:
-    if not settings.DEMO:
-        raise DeliveryUnavailable(f"no {message.channel} channel is configured")
-    from sspr.demo.models import OutboxMessage
-
-    OutboxMessage.objects.create(channel=message.channel, to=message.to, subject=message.subject, body=message.body)
-    # Demo only: the terminal is the tester's phone. Real channels never log a message body.
-    log.warning("demo %s to %s: %s %s", message.channel, message.to, message.subject, message.body)
+    message = code_message(channel, to, code, language=language, minutes=minutes)
+    return send(message, account=account, client_ip=client_ip, wait=wait)

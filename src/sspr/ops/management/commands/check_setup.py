@@ -3,6 +3,7 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from sspr.delivery.checks import findings as delivery_findings
 from sspr.ops.checks import database_problems, demo_warnings, directory_problems
 
 
@@ -13,10 +14,14 @@ class Command(BaseCommand):
         problems = database_problems()
         if not problems:  # the embedded directory lives in the database
             problems += directory_problems()
+        delivery_problems, delivery_warnings = delivery_findings(settings.CONFIG, database=not problems)
+        problems += delivery_problems
         for warning in demo_warnings(settings.CONFIG):
             self.stderr.write(f"warning: {warning}")
         for problem in problems:
             self.stderr.write(f"error: {problem}")
+        for warning in delivery_warnings:
+            self.stderr.write(f"warning: {warning}")
         if problems:
             sys.exit(1)
         self.stdout.write("configuration and back-ends OK")

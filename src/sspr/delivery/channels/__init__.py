@@ -1,0 +1,1 @@
+"""One module per delivery back-end; sspr.delivery.registry names them."""

@@ -1,0 +1,31 @@
+import signal
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from sspr.delivery.queue import run_once, work
+from sspr.delivery.registry import local_backends_outside_demo
+
+
+class Command(BaseCommand):
+    help = "Send queued emails, texts and calls, retrying transient failures with backoff."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="send what is due now, then exit")
+        parser.add_argument("--poll", type=float, default=2.0, help="seconds between looks at the queue")
+
+    def handle(self, *args, once, poll, **options):
+        for warning in local_backends_outside_demo(settings.CONFIG):
+            self.stderr.write(f"warning: {warning}")
+        if once:
+            self.stdout.write(f"sent or tried {run_once()} messages")
+            return
+        stop = threading.Event()
+        # systemd and docker stop with SIGTERM: finish the message in hand, then leave.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        self.stdout.write(f"delivery worker started; looking at the queue every {poll:g} s", ending="\n")
+        self.stdout.flush()
+        work(stop, poll)
+        self.stdout.write("delivery worker stopped")

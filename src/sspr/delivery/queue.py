@@ -1,0 +1,225 @@
+"""The outgoing queue: accept a message, try to send it, retry with backoff, or give up.
+
+A message is stored before any provider sees it. Whoever sends it first *claims* it (a
+conditional UPDATE, so two processes never hold the same message) and writes an Attempt row
+before calling the provider: each attempt record is at most one send. A process that dies
+while sending leaves its attempt "sending"; the next claimant marks it "lost" (it may or may not
+have gone out) and makes a new attempt. Claims lapse after a lease, and at once when the
+claimant was a process on this machine that no longer exists.
+"""
+
+import logging
+import os
+import socket
+import threading
+from datetime import timedelta
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.db import IntegrityError, close_old_connections, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+
+from sspr.audit.models import Tag, record
+
+from . import fraud, gsm
+from .errors import DeliveryFailed, DeliveryUnavailable, TransportError
+from .models import Attempt, Delivery
+from .phone import mask
+from .registry import get_backend
+
+log = logging.getLogger("sspr.delivery")
+MAX_DELAY = 3600
+
+
+def me() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def lease(backend) -> timedelta:
+    # Longer than any send can take: each network step of a send is bounded by the timeout.
+    return timedelta(seconds=60 + 4 * (backend.timeout or 0))
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(settings.CONFIG.delivery.retry_delay_seconds * 4 ** (attempts - 1), MAX_DELAY))
+
+
+def send(message, *, account: str = "", client_ip: str | None = None, wait: bool = True) -> Delivery:
+    backend = get_backend(message.channel)
+    to, cost = fraud.screen(message.channel, message.to, backend, account=account, client_ip=client_ip,
+                            config=settings.CONFIG)
+    inline = wait or backend.local
+    now = timezone.now()
+    delivery = Delivery.objects.create(
+        channel=message.channel, backend=backend.name, to=to, subject=message.subject[:200],
+        # See sspr.delivery.gsm: one character outside GSM-7 would double the cost of a text.
+        body=gsm.fit(message.body) if message.channel == "sms" else message.body,
+        html=message.html, language=message.language or translation.get_language() or settings.LANGUAGE_CODE,
+        account=account[:254], client_ip=client_ip, cost=cost, next_attempt_at=now, expires_at=message.expires_at,
+        claimed_by=me() if inline else "", claimed_until=now + lease(backend) if inline else None,
+    )
+    _audit(delivery, Tag.DELIVERY_QUEUED, "queued")
+    if not inline:
+        return delivery
+    delivery = attempt(delivery, backend)
+    if delivery.status == Delivery.Status.FAILED:
+        raise DeliveryFailed(delivery.reason, channel=delivery.channel, delivery=delivery,
+                             misconfigured=getattr(delivery, "misconfigured", False))
+    return delivery
+
+
+def attempt(delivery: Delivery, backend) -> Delivery:
+    """One try at sending a message this process has claimed."""
+    now = timezone.now()
+    Attempt.objects.filter(delivery=delivery, outcome=Attempt.Outcome.SENDING).update(
+        outcome=Attempt.Outcome.LOST, finished_at=now,
+        reason="the process sending it stopped; it may or may not have gone out")
+    if delivery.expires_at and delivery.expires_at <= now:
+        return _give_up(delivery, "expired before it could be sent")
+    number = delivery.attempts + 1
+    try:
+        with transaction.atomic():
+            Attempt.objects.create(delivery=delivery, number=number, worker=me(), started_at=now)
+            Delivery.objects.filter(pk=delivery.pk).update(attempts=number, backend=backend.name)
+    except IntegrityError:
+        log.warning("delivery %s: attempt %s already made by another process", delivery.pk, number)
+        return delivery
+    delivery.attempts, delivery.backend = number, backend.name
+    try:
+        provider_id = backend.send(delivery)
+    except TransportError as exc:
+        failure = exc
+    except Exception as exc:  # a bug in a back-end must not lose the message or kill the worker
+        log.exception("delivery %s: the %s back-end failed unexpectedly", delivery.pk, backend.name)
+        failure = TransportError(f"internal error ({exc.__class__.__name__})", permanent=False)
+    else:
+        Attempt.objects.filter(delivery=delivery, number=number).update(
+            outcome=Attempt.Outcome.SENT, finished_at=timezone.now())
+        _finish(delivery, Delivery.Status.SENT, provider_id=provider_id[:100])
+        _audit(delivery, Tag.DELIVERY_SENT, "success")
+        return delivery
+    return _failed(delivery, number, failure)
+
+
+def _failed(delivery: Delivery, number: int, failure: TransportError) -> Delivery:
+    now = timezone.now()
+    reason = failure.reason[:300]
+    final = failure.permanent or number >= settings.CONFIG.delivery.max_attempts
+    Attempt.objects.filter(delivery=delivery, number=number).update(
+        outcome=Attempt.Outcome.PERMANENT if failure.permanent else Attempt.Outcome.TRANSIENT,
+        finished_at=now, reason=reason)
+    retry_at = now + backoff(number)
+    if not final and delivery.expires_at and retry_at >= delivery.expires_at:
+        final, reason = True, f"{reason} (no time left to try again)"[:300]
+    if final:
+        delivery.misconfigured = failure.misconfigured
+        if failure.misconfigured:
+            _alert_misconfigured(delivery, reason)
+        return _give_up(delivery, reason)
+    delivery.next_attempt_at, delivery.reason = retry_at, reason
+    delivery.claimed_by, delivery.claimed_until = "", None
+    delivery.save(update_fields=["next_attempt_at", "reason", "claimed_by", "claimed_until"])
+    _audit(delivery, Tag.DELIVERY_DEFERRED, "deferred", reason=reason, retry_at=retry_at.isoformat(timespec="seconds"))
+    return delivery
+
+
+def _give_up(delivery: Delivery, reason: str) -> Delivery:
+    _finish(delivery, Delivery.Status.FAILED, reason=reason)
+    _audit(delivery, Tag.DELIVERY_FAILED, "failure", reason=reason)
+    return delivery
+
+
+def _finish(delivery: Delivery, status: str, *, reason: str = "", provider_id: str = "") -> None:
+    # The text goes as soon as it is no longer needed: it may hold a code.
+    delivery.status, delivery.reason, delivery.provider_id = status, reason, provider_id
+    delivery.body = delivery.html = ""
+    delivery.finished_at, delivery.claimed_by, delivery.claimed_until = timezone.now(), "", None
+    delivery.save(update_fields=["status", "reason", "provider_id", "body", "html", "finished_at",
+                                 "claimed_by", "claimed_until"])
+
+
+def _alert_misconfigured(delivery: Delivery, reason: str) -> None:
+    if fraud.alert_once(f"setup:{delivery.channel}:{delivery.backend}", timedelta(hours=1)):
+        fraud.alert_admins(
+            settings.CONFIG, f"{delivery.channel} provider refused our setup",
+            f"OpenSSPR could not send through {delivery.channel}.backend = \"{delivery.backend}\": the provider "
+            f"refused our configuration, so every message on this channel will fail until it is fixed.\n\n"
+            f"The provider said: {reason}\n\nCheck the settings with `sspr check`.\n",
+        )
+
+
+def _audit(delivery: Delivery, tag: Tag, outcome: str, **detail) -> None:
+    record(SimpleNamespace(client_ip=delivery.client_ip, META={}), tag, subject=delivery.account, outcome=outcome,
+           detail={"delivery": delivery.pk, "channel": delivery.channel, "backend": delivery.backend,
+                   "to": mask(delivery.channel, delivery.to), "attempts": delivery.attempts,
+                   **({"provider_id": delivery.provider_id} if delivery.provider_id else {}), **detail})
+
+
+# -- the worker -------------------------------------------------------------------------------
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def release_dead_claims() -> None:
+    """Claims held by a process of this machine that has died lapse now, not at the lease's end."""
+    host = socket.gethostname()
+    held = Delivery.objects.filter(status=Delivery.Status.QUEUED, claimed_until__gt=timezone.now(),
+                                   claimed_by__startswith=host + ":").values_list("pk", "claimed_by")
+    for pk, claimed_by in list(held):
+        pid = claimed_by.rsplit(":", 1)[1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            Delivery.objects.filter(pk=pk, claimed_by=claimed_by).update(claimed_by="", claimed_until=None)
+
+
+def claim(delivery: Delivery, backend) -> bool:
+    now = timezone.now()
+    claimed = (Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
+               .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+               .update(claimed_by=me(), claimed_until=now + lease(backend)))
+    return claimed == 1
+
+
+def run_once(batch: int = 20) -> int:
+    """Send what is due; return how many messages were tried."""
+    close_old_connections()
+    release_dead_claims()
+    now = timezone.now()
+    due = (Delivery.objects.filter(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
+           .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+           .order_by("next_attempt_at", "pk")[:batch])
+    tried = 0
+    for delivery in list(due):
+        try:
+            backend = get_backend(delivery.channel)
+        except DeliveryUnavailable as exc:
+            backend = SimpleNamespace(timeout=0, name=delivery.backend)
+            if claim(delivery, backend):
+                delivery.refresh_from_db()
+                _give_up(delivery, exc.reason[:300])
+            continue
+        if not claim(delivery, backend):
+            continue  # another worker took it
+        delivery.refresh_from_db()
+        attempt(delivery, backend)
+        tried += 1
+    return tried
+
+
+def work(stop: threading.Event, poll: float = 2.0) -> None:
+    while not stop.is_set():
+        try:
+            tried = run_once()
+        except Exception:  # the database went away for a moment, say; keep the worker alive
+            log.exception("delivery worker: a round failed; trying again shortly")
+            tried = 0
+        if not tried:
+            stop.wait(poll)
