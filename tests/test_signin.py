@@ -122,9 +122,10 @@ def test_a_bare_name_gets_the_only_domain(client, student, settings):
     assert client.post("/signin/", {"user_id": "csmith1234", "password": student.password}).status_code == 302
 
 
-def test_a_must_change_password_signs_in_and_is_told_to_change(client, student):
+def test_a_must_change_password_signs_in_straight_to_change_password(client, student):
     Account.objects.filter(user_id=student.user_id).update(must_change_password=True)
-    assert sign_in(client, student).status_code == 302
+    response = sign_in(client, student)
+    assert response.status_code == 302 and response["Location"] == "/account/password/"
     assert "Please change it now" in client.get("/account/").content.decode()
 
 

@@ -7,6 +7,8 @@ from sspr.directory import get_directory
 from sspr.directory.base import DirectoryUser
 
 from .models import User
+from .notify import notify_account_change
+from .signals import password_changed
 
 BACKEND = "sspr.accounts.auth.DirectoryBackend"
 
@@ -46,3 +48,18 @@ def sign_out(request) -> None:
 
 def directory_profile(user: User) -> DirectoryUser:
     return get_directory().lookup(user.user_id)
+
+
+def password_was_set(request, person: DirectoryUser, tag: Tag, *, keep_this_session: bool) -> None:
+    """Everything that follows a new password, whichever path set it: every other session ends,
+    listeners revoke what must not outlive the old password, the event is audited and the
+    person is told on every address we have."""
+    user = User.objects.filter(user_id=person.user_id.lower(), is_operator=False).first()
+    if user is not None:
+        user.end_all_sessions()
+        if keep_this_session:
+            auth.update_session_auth_hash(request, user)  # this session only, with a new key
+    password_changed.send(sender=password_was_set, user_id=person.user_id)
+    notified = notify_account_change(request, person, "accounts/email/password_changed")
+    actor = request.user.user_id if request.user.is_authenticated else person.user_id
+    record(request, tag, subject=person.user_id, actor=actor, detail={"notifications": notified})

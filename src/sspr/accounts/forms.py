@@ -3,6 +3,8 @@ from django.conf import settings
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sspr.passwords import policy
+
 
 def complete_user_id(value: str, domains: list[str]) -> str:
     """Add the domain to a bare name when there is only one; with several, say which exist,
@@ -34,3 +36,51 @@ class SignInForm(forms.Form):
 
     def clean_user_id(self):
         return complete_user_id(self.cleaned_data["user_id"], settings.CONFIG.directory.domains)
+
+
+class NewPasswordForm(forms.Form):
+    """New password twice, checked by the policy pipeline. Used by every path that sets one."""
+
+    new_password = forms.CharField(
+        label=_("Create new password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "aria-describedby": "password-rules"}),
+    )
+    confirm_password = forms.CharField(
+        label=_("Confirm new password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, person, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def current_password(self):
+        return None
+
+    def clean(self):
+        cleaned = super().clean()
+        new, confirm = cleaned.get("new_password"), cleaned.get("confirm_password")
+        if new is None:
+            return cleaned
+        for problem in policy.validate(new, self.person, current_password=self.current_password()):
+            self.add_error("new_password", problem)
+        if confirm is not None and policy.normalise(confirm) != policy.normalise(new):
+            self.add_error("confirm_password", _("The two new passwords do not match."))
+        return cleaned
+
+
+class PasswordChangeForm(NewPasswordForm):
+    old_password = forms.CharField(
+        label=_("Old password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["old_password", "new_password", "confirm_password"]
+
+    def current_password(self):
+        return self.cleaned_data.get("old_password")

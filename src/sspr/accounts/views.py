@@ -4,6 +4,7 @@ from math import ceil
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -17,13 +18,20 @@ from sspr.directory.base import (
     BadCredentials,
     DirectoryUnavailable,
     PasswordMustChange,
+    PasswordRejected,
     UnknownUser,
 )
 from sspr.limits.limit import Limit
+from sspr.passwords import policy
+from sspr.passwords.wordlists import suggest_passphrase
 
-from .auth import directory_profile, local_user, sign_in, sign_out
-from .forms import SignInForm
+from .auth import directory_profile, local_user, password_was_set, sign_in, sign_out
+from .forms import PasswordChangeForm, SignInForm
 from .models import User
+
+
+# Generous: one check per pause in typing; the point is to stop a script using us as an oracle.
+password_checks_per_user = Limit("password-check:user", 300, timedelta(minutes=10))
 
 
 def signin_failures_per_ip() -> Limit:
@@ -65,7 +73,7 @@ def signin(request):
         return render_signin(request, form, status=400)
     sign_in(request, user)
     request.session["must_change_password"] = must_change
-    return redirect("profile")
+    return redirect("password_change" if must_change else "profile")
 
 
 def authenticate(request, user_id, password) -> tuple[User | None, bool]:
@@ -112,3 +120,61 @@ def signout(request):
     sign_out(request)
     messages.info(request, _("You have signed out."))
     return redirect("signin")
+
+
+def policy_person(person) -> policy.Person:
+    return policy.Person(user_id=person.user_id, display_name=person.display_name, groups=tuple(person.groups))
+
+
+@login_required
+def password_change(request):
+    person = directory_profile(request.user)
+    form = PasswordChangeForm(policy_person(person), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            get_directory().change_password(person.user_id, form.cleaned_data["old_password"],
+                                            form.cleaned_data["new_password"])
+        except BadCredentials:
+            record(request, Tag.PASSWORD_CHANGE, subject=person.user_id, actor=person.user_id, outcome="failure",
+                   detail={"reason": "old password incorrect"})
+            form.add_error("old_password", _("Your old password is incorrect."))
+        except (AccountLocked, AccountDisabled):
+            record(request, Tag.PASSWORD_CHANGE, subject=person.user_id, actor=person.user_id, outcome="failure",
+                   detail={"reason": "account locked"})
+            sign_out(request)
+            messages.error(request, _("Your account is locked after too many incorrect passwords. Contact your "
+                                      "help desk, or try again later."))
+            return redirect("signin")
+        except PasswordRejected as exc:
+            for reason in exc.reasons:
+                form.add_error("new_password", reason)
+        else:
+            password_was_set(request, person, Tag.PASSWORD_CHANGE, keep_this_session=True)
+            request.session.pop("must_change_password", None)
+            messages.success(request, _("You have successfully changed your password."))
+            return redirect("profile")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/password_change.html", {
+        "form": form, "person": person, "rules": policy.requirements(policy_person(person)),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def password_check(request):
+    """The live checklist: the same rules as on submit, asked while the person types."""
+    key = str(request.user.pk)
+    if password_checks_per_user.retry_after(key):
+        return JsonResponse({"error": _("Too many checks; the rules are checked again when you submit.")},
+                            status=429)
+    password_checks_per_user.hit(key)
+    person = policy_person(directory_profile(request.user))
+    results = policy.check(request.POST.get("password", "")[:2048], person)
+    return JsonResponse({"rules": [{"rule": r.rule, "passed": r.passed, "message": r.message} for r in results]})
+
+
+def password_idea(request):
+    idea = suggest_passphrase()
+    if request.GET.get("format") == "json":
+        return JsonResponse({"idea": idea})
+    return render(request, "accounts/password_idea.html", {"idea": idea})

@@ -84,6 +84,49 @@ class Passwords(Section):
     argon2_parallelism: int = Field(1, ge=1)
 
 
+CharacterClass = Literal["lowercase", "uppercase", "digit", "symbol"]
+
+
+class PolicyRules(Section):
+    """The rules a new password must meet. [password_policy] sets them for everyone, and
+    [password_policy.groups.<group>] changes some of them for members of that group."""
+
+    min_length: int = Field(15, ge=8, le=128)
+    # Never truncated; the limit only stops absurd input (hashing cost), and is at least 128.
+    max_length: int = Field(256, ge=128, le=1024)
+    # No composition rules by default: a lowercase sentence is a fine passphrase.
+    required_classes: list[CharacterClass] = []
+    # zxcvbn score, 0 (too guessable) to 4 (very unguessable).
+    min_strength: int = Field(3, ge=0, le=4)
+    # How many previous passwords may not be reused (embedded directory; LDAP and AD keep their own).
+    history: int = Field(5, ge=0, le=24)
+    # Words a password may not contain, besides the user's own names and ID: school names,
+    # mascots, the district's short name.
+    context_words: list[str] = []
+
+
+class PolicyOverride(Section):
+    min_length: int | None = Field(None, ge=8, le=128)
+    max_length: int | None = Field(None, ge=128, le=1024)
+    required_classes: list[CharacterClass] | None = None
+    min_strength: int | None = Field(None, ge=0, le=4)
+    history: int | None = Field(None, ge=0, le=24)
+    context_words: list[str] | None = None
+
+
+class PasswordPolicy(PolicyRules):
+    # The first group listed here that a user belongs to decides their overrides.
+    groups: dict[str, PolicyOverride] = {}
+    # Offline breached-password filter built by `sspr breached build`; empty to switch off.
+    breached_filter: str = ""
+    # Pwned Passwords range API (k-anonymity: only 5 hex characters of the SHA-1 leave us).
+    breached_online_url: str = ""
+    breached_online_timeout: float = Field(3.0, gt=0, le=30)
+    # When the online check cannot answer: "open" accepts the password (the offline filter
+    # still applies), "closed" refuses it and asks the user to try again later.
+    breached_online_failure: Literal["open", "closed"] = "open"
+
+
 class Branding(Section):
     org_name: str = "OpenSSPR"
     helpdesk_text: str = "Contact your help desk."
@@ -189,6 +232,7 @@ class Config(Section):
     database: Database = Database()
     directory: Directory = Directory()
     passwords: Passwords = Passwords()
+    password_policy: PasswordPolicy = PasswordPolicy()
     branding: Branding = Branding()
     limits: Limits = Limits()
     logging: Logging = Logging()

@@ -89,6 +89,11 @@ class Directory(ABC):
     def unlock(self, user_id: str) -> None:
         """Clear a lockout without touching the password."""
 
+    def recently_used(self, user_id: str, password: str, depth: int) -> bool:
+        """Whether password is the current one or among the last depth-1 before it. Directories
+        that enforce their own history (LDAP ppolicy, AD) answer through PasswordRejected instead."""
+        return False
+
     @abstractmethod
     def check(self) -> list[str]:
         """Problems reaching or using the directory, one plain line each; empty when healthy."""

@@ -22,7 +22,10 @@ from ..base import (
     PasswordMustChange,
     UnknownUser,
 )
-from .models import FOREVER, Account, normalise_user_id
+from .models import FOREVER, Account, PreviousPassword, normalise_user_id
+
+# The most the history rule can ask for (password_policy.history is at most 24).
+HISTORY_KEPT = 24
 
 
 def canonical_password(password: str) -> str:
@@ -74,15 +77,27 @@ class EmbeddedDirectory(Directory):
         self.reset_password(user_id, new_password)
 
     def reset_password(self, user_id, new_password, *, must_change=False):
-        updated = self._accounts(user_id).update(
-            password=make_password(canonical_password(new_password)),
-            password_last_set=timezone.now(),
-            must_change_password=must_change,
-            failed_attempts=0,
-            locked_until=None,
-        )
-        if not updated:
-            raise UnknownUser(user_id)
+        with transaction.atomic():
+            account = self._accounts(user_id).select_for_update().first()
+            if account is None:
+                raise UnknownUser(user_id)
+            if account.has_usable_password():
+                PreviousPassword.objects.create(account=account, password=account.password)
+                stale = account.previous_passwords.values_list("pk", flat=True)[HISTORY_KEPT:]
+                PreviousPassword.objects.filter(pk__in=list(stale)).delete()
+            account.password = make_password(canonical_password(new_password))
+            account.password_last_set = timezone.now()
+            account.must_change_password = must_change
+            account.failed_attempts, account.locked_until = 0, None
+            account.save()
+
+    def recently_used(self, user_id, password, depth):
+        account = self._find(user_id)
+        if account is None or depth < 1:
+            return False
+        password = canonical_password(password)
+        hashes = [account.password, *account.previous_passwords.values_list("password", flat=True)[:depth - 1]]
+        return any(check_password(password, encoded) for encoded in hashes)
 
     def unlock(self, user_id):
         if not self._accounts(user_id).update(failed_attempts=0, locked_until=None):

@@ -31,5 +31,19 @@ class Account(models.Model):
     def __str__(self):
         return self.user_id
 
+    def has_usable_password(self) -> bool:
+        return not self.password.startswith("!")
+
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
+
+
+class PreviousPassword(models.Model):
+    """Hashes of passwords an account used before, for the policy's history rule."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="previous_passwords")
+    password = models.CharField(max_length=255)
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-replaced_at", "-id"]

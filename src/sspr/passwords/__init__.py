@@ -1,0 +1,1 @@
+"""Passwords: the policy pipeline, breached-password checks and word lists."""

@@ -1,0 +1,145 @@
+from django.test import Client
+
+from sspr.audit.models import AuditEvent
+from sspr.demo.models import OutboxMessage
+from sspr.directory import get_directory
+from sspr.directory.base import BadCredentials
+from sspr.directory.embedded.models import Account
+
+from .conftest import sign_in
+
+NEW = "Purple lanterns drift over quiet harbors!"
+
+
+def change(client, persona, old=None, new=NEW, confirm=None):
+    return client.post("/account/password/", {
+        "old_password": old if old is not None else persona.password,
+        "new_password": new, "confirm_password": confirm if confirm is not None else new,
+    })
+
+
+def test_the_page_shows_the_user_id_and_the_rules(client, student):
+    sign_in(client, student)
+    page = client.get("/account/password/").content.decode()
+    assert f'value="{student.user_id}" readonly' in page
+    assert "What a wonderful day!" in page
+    assert "At least 15 characters" in page and "Not found in known data breaches" in page
+
+
+def test_a_student_changes_their_password(client, student):
+    sign_in(client, student)
+    response = change(client, student)
+    assert response.status_code == 302 and response["Location"] == "/account/"
+    profile = client.get("/account/").content.decode()
+    assert "You have successfully changed your password" in profile and "Chris Smith" in profile
+    assert get_directory().authenticate(student.user_id, NEW).user_id == student.user_id
+    try:
+        get_directory().authenticate(student.user_id, student.password)
+        raise AssertionError("the old password still works")
+    except BadCredentials:
+        pass
+    event = AuditEvent.objects.filter(tag="password:change").get()
+    assert (event.subject, event.outcome) == (student.user_id, "success")
+
+
+def test_a_change_ends_every_other_session_but_this_one(client, student):
+    other = Client()
+    sign_in(other, student)
+    assert other.get("/account/").status_code == 200
+    sign_in(client, student)
+    old_key = client.session.session_key
+    change(client, student)
+    assert other.get("/account/").status_code == 302  # signed out
+    assert client.get("/account/").status_code == 200
+    assert client.session.session_key != old_key
+
+
+def test_a_wrong_old_password_is_a_clear_error_and_counts_toward_lockout(client, student):
+    sign_in(client, student)
+    response = change(client, student, old="Not my password at all!")
+    assert response.status_code == 400
+    assert "Your old password is incorrect." in response.content.decode()
+    assert Account.objects.get(user_id=student.user_id).failed_attempts == 1
+    assert get_directory().authenticate(student.user_id, student.password)
+
+
+def test_the_lockout_signs_the_person_out(client, student, settings):
+    sign_in(client, student)
+    for _ in range(settings.CONFIG.directory.lockout_threshold):
+        change(client, student, old="Not my password at all!")
+    response = change(client, student, old="Not my password at all!")
+    assert response.status_code == 302 and response["Location"] == "/signin/"
+    assert client.get("/account/").status_code == 302
+
+
+def test_mismatched_confirmation_is_refused(client, student):
+    sign_in(client, student)
+    response = change(client, student, confirm=NEW + "?")
+    assert response.status_code == 400
+    assert "The two new passwords do not match." in response.content.decode()
+    assert get_directory().authenticate(student.user_id, student.password)
+
+
+def test_every_broken_rule_is_named(client, student):
+    sign_in(client, student)
+    page = change(client, student, new="chris").content.decode()
+    assert "At least 15 characters" in page
+    assert "Must not contain “chris”" in page
+
+
+def test_the_same_password_again_is_refused(client, student):
+    sign_in(client, student)
+    page = change(client, student, new=student.password).content.decode()
+    assert "must be different from your current password" in page
+
+
+def test_the_notification_reaches_both_addresses_and_holds_no_secret(client, staff, settings):
+    settings.DEMO = True  # the demo outbox stands in for the mail server until real channels exist
+    sign_in(client, staff)
+    change(client, staff, new=NEW)
+    mails = list(OutboxMessage.objects.filter(channel="email"))
+    assert sorted(m.to for m in mails) == ["ana.torres@district.example", "ana@personal.example"]
+    for mail in mails:
+        assert "password was changed" in mail.subject
+        assert "help desk" in mail.body and "+1 555 0100" in mail.body
+        assert mail.body.count("https://sspr.test/") == 1  # links only from the configured base URL
+        assert NEW not in mail.body and staff.password not in mail.body
+
+
+def test_a_must_change_flag_is_cleared(client, student):
+    Account.objects.filter(user_id=student.user_id).update(must_change_password=True)
+    sign_in(client, student)
+    change(client, student)
+    assert not Account.objects.get(user_id=student.user_id).must_change_password
+    assert "Please change it now" not in client.get("/account/").content.decode()
+
+
+def test_change_password_needs_sign_in(client):
+    assert client.get("/account/password/").status_code == 302
+    assert client.post("/password/check/", {"password": "x"}).status_code == 302
+
+
+def test_the_live_check_answers_with_each_rule(client, student):
+    sign_in(client, student)
+    rules = client.post("/password/check/", {"password": "chris"}).json()["rules"]
+    verdicts = {rule["rule"]: rule["passed"] for rule in rules}
+    assert verdicts["length"] is False and verdicts["context"] is False and verdicts["breached"] is True
+    rules = client.post("/password/check/", {"password": NEW}).json()["rules"]
+    assert all(rule["passed"] for rule in rules)
+
+
+def test_the_live_check_is_rate_limited(client, student, django_user_model):
+    from sspr.accounts.views import password_checks_per_user
+
+    sign_in(client, student)
+    user = django_user_model.objects.get(user_id=student.user_id)
+    for _ in range(password_checks_per_user.maximum):
+        password_checks_per_user.hit(str(user.pk))
+    assert client.post("/password/check/", {"password": "x"}).status_code == 429
+
+
+def test_a_passphrase_idea_is_offered_without_sign_in(client):
+    first = client.get("/password/idea/?format=json").json()["idea"]
+    second = client.get("/password/idea/?format=json").json()["idea"]
+    assert len(first) >= 15 and first != second
+    assert "An idea for a passphrase" in client.get("/password/idea/").content.decode()
