@@ -155,13 +155,13 @@ class SmtpEmail(Backend):
         message["Subject"] = subject
         message["Date"] = format_datetime(timezone.now())
         message["Message-ID"] = make_msgid(domain=Address(addr_spec=parseaddr(email.from_address)[1]).domain)
-        if language:
-            message["Content-Language"] = language
         # RFC 3834: no out-of-office replies to a robot.
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(text)
         if html:
             message.add_alternative(html, subtype="html")
+        if language:  # after the parts: add_alternative moves Content-* headers into the first part
+            message["Content-Language"] = language
         return message
 
 
