@@ -1,11 +1,9 @@
 import signal
 import threading
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from sspr.delivery.queue import run_once, work
-from sspr.delivery.registry import local_backends_outside_demo
 
 
 class Command(BaseCommand):
@@ -16,8 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--poll", type=float, default=2.0, help="seconds between looks at the queue")
 
     def handle(self, *args, once, poll, **options):
-        for warning in local_backends_outside_demo(settings.CONFIG):
-            self.stderr.write(f"warning: {warning}")
+        # Demo and console back-ends outside demo mode were warned about at start (DeliveryConfig.ready).
         if once:
             self.stdout.write(f"sent or tried {run_once()} messages")
             return
