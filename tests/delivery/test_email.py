@@ -120,3 +120,21 @@ def test_a_server_that_is_down_leaves_the_message_queued(configure, smtp_setting
     assert delivery.status == "queued" and not delivery.sent
     assert "cannot reach" in delivery.reason
     assert AuditEvent.objects.filter(tag="delivery:deferred").count() == 1
+
+
+def test_a_subject_cannot_add_headers(with_email, mail_server):
+    send(Message("email", "Ana@District.example", "hello", "Hi\r\nBcc: attacker@evil.example"))
+    [received] = mail_server.received
+    assert received.recipients == ["Ana@District.example"]
+    assert received.message["Subject"] == "Hi Bcc: attacker@evil.example" and received.message["Bcc"] is None
+
+
+def test_an_address_is_limited_whatever_its_case(configure, smtp_settings, mail_server):
+    from sspr.delivery import DeliveryRefused
+
+    configure(email={**smtp_settings, "limit_per_destination": 2})
+    send(Message("email", "ana@district.example", "1", "1"))
+    send(Message("email", "ANA@district.example", "2", "2"))
+    with pytest.raises(DeliveryRefused):
+        send(Message("email", "Ana@District.Example", "3", "3"))
+    assert len(mail_server.received) == 2

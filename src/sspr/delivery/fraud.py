@@ -100,7 +100,7 @@ NOUN = {"email": "email", "sms": "text messages", "voice": "phone calls"}
 
 def _within_limits(channel: str, destination: str, section, *, account: str, client_ip: str | None) -> None:
     window = timedelta(minutes=section.limit_window_minutes)
-    checks = [("destination", destination, section.limit_per_destination)]
+    checks = [("destination", destination.lower(), section.limit_per_destination)]
     if channel != "email":
         checks.append(("prefix", phone.prefix(destination), section.limit_per_prefix))
     if account:

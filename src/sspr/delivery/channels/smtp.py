@@ -152,7 +152,7 @@ class SmtpEmail(Backend):
         message["To"] = to
         if email.reply_to:
             message["Reply-To"] = email.reply_to
-        message["Subject"] = subject
+        message["Subject"] = " ".join(subject.split())  # a line break in a header would end it
         message["Date"] = format_datetime(timezone.now())
         message["Message-ID"] = make_msgid(domain=Address(addr_spec=parseaddr(email.from_address)[1]).domain)
         # RFC 3834: no out-of-office replies to a robot.
