@@ -190,7 +190,6 @@ def claim(delivery: Delivery, backend) -> bool:
 
 def run_once(batch: int = 20) -> int:
     """Send what is due; return how many messages were tried."""
-    close_old_connections()
     release_dead_claims()
     now = timezone.now()
     due = (Delivery.objects.filter(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
@@ -216,6 +215,8 @@ def run_once(batch: int = 20) -> int:
 
 def work(stop: threading.Event, poll: float = 2.0) -> None:
     while not stop.is_set():
+        # A long-running process: drop a connection the database closed (restart, CONN_MAX_AGE).
+        close_old_connections()
         try:
             tried = run_once()
         except Exception:  # the database went away for a moment, say; keep the worker alive
