@@ -105,3 +105,15 @@ def test_serve_refuses_an_unsafe_configuration_with_clear_lines(workdir):
         "error: server.secret_key: missing, placeholder or shorter than 32 characters",
         "error: server.debug: must be false outside demo mode",
     ]
+
+
+def test_users_add_checks_like_an_import_and_leaves_nothing_half_made(workdir):
+    sspr(workdir, "init")
+    sspr(workdir, "migrate")
+    domains = {"SSPR_DIRECTORY__DOMAINS": '["district.example"]'}
+    wrong_domain = sspr(workdir, "users", "add", "bo@elsewhere.example", stdin="Bo likes long passphrases!\n",
+                        **domains)
+    assert wrong_domain.returncode == 1 and "user_id must end in one of: @district.example" in wrong_domain.stderr
+    empty_password = sspr(workdir, "users", "add", "bo@district.example", stdin="\n", **domains)
+    assert empty_password.returncode == 1 and "empty password" in empty_password.stderr
+    assert sspr(workdir, "users", "list").stdout == ""

@@ -90,7 +90,14 @@ def test_argon2_cost_below_owasp_minimum_is_refused(tmp_path):
     ({"demo": True, "base_url": "http://10.0.0.5:8000", "debug": True}, []),
 ])
 def test_production_refuses_unsafe_settings(server, expected):
-    config = load(None, {f"SSPR_SERVER__{key.upper()}": repr(value).replace("True", "true").replace("'", '"')
+    config = load(None, {f"SSPR_SERVER__{key.upper()}": value if isinstance(value, str) else str(value).lower()
                          for key, value in server.items()})
     assert [problem.split(":")[0] for problem in production_problems(config)][:1] == expected[:1]
     assert len(production_problems(config)) == len(expected)
+
+
+def test_text_settings_from_the_environment_stay_text():
+    config = load(None, {"SSPR_BRANDING__HELPDESK_PHONE": "+15550100", "SSPR_BRANDING__ORG_NAME": "1984",
+                         "SSPR_SERVER__PORT": "8123"})
+    assert config.branding.helpdesk_phone == "+15550100" and config.branding.org_name == "1984"
+    assert config.server.port == 8123

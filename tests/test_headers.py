@@ -126,3 +126,21 @@ def test_a_cross_site_post_is_refused_even_with_a_token(student, origin, site):
     response = client.post("/signin/", {"user_id": student.user_id, "password": student.password,
                                         "csrfmiddlewaretoken": token}, **headers)
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_logo_on_the_districts_website_is_the_one_outside_image_allowed():
+    import importlib
+    import os
+
+    from sspr import settings as sspr_settings
+
+    os.environ["SSPR_BRANDING__LOGO_URL"] = "https://www.district.example/logo.png"
+    try:
+        reloaded = importlib.reload(sspr_settings)
+        img_src = reloaded.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]
+    finally:
+        del os.environ["SSPR_BRANDING__LOGO_URL"]
+        importlib.reload(sspr_settings)
+    assert img_src[-1] == "https://www.district.example"
+    assert "*" not in img_src and "https:" not in img_src

@@ -91,3 +91,31 @@ def test_an_account_imported_without_a_password_cannot_sign_in():
     run(HEADER + "ana@district.example,Ana,Staff,,,,,,\n")
     with pytest.raises(BadCredentials):
         get_directory().authenticate("ana@district.example", "")
+
+
+@pytest.mark.django_db
+def test_a_long_password_verifies_against_an_imported_bcrypt_hash():
+    # bcrypt read only 72 bytes; the system that made this hash ignored the rest.
+    phrase = "A very long passphrase that goes on and on past the seventy-two byte limit of bcrypt!"
+    legacy = bcrypt.hashpw(phrase.encode()[:72], bcrypt.gensalt(4)).decode()
+    run(HEADER + f'long@district.example,Long,Staff,,,,,,"{legacy}"\n')
+    assert get_directory().authenticate("long@district.example", phrase)
+    assert Account.objects.get().password.startswith("argon2$")  # and it is ours from now on
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("broken", ["$2b$04$abc", "$argon2id$v=19$m=65536", "pbkdf2_sha256$1000$salt",
+                                    "bcrypt$$2b$12$" + "x" * 10, "argon2$argon2id$v=19$m=1,t=1,p=1$$"])
+def test_a_truncated_hash_is_refused_at_import(broken):
+    with pytest.raises(ImportRejected) as caught:
+        run(HEADER + f'ana@district.example,Ana,Staff,,,,,,"{broken}"\n')
+    assert caught.value.problems == ["line 2: password_hash is not an argon2, bcrypt or PBKDF2 hash"]
+
+
+@pytest.mark.django_db
+def test_re_import_of_many_accounts_updates_every_row():
+    rows = "".join(f"user{n}@district.example,User {n},Staff,,,,,,\n" for n in range(3000))
+    run(HEADER + rows)
+    result = run(HEADER + rows.replace(",Staff,", ",Staff;Teachers,"))
+    assert (result.created, result.updated) == (0, 3000)
+    assert Account.objects.filter(groups=["Staff", "Teachers"]).count() == 3000

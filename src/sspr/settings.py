@@ -109,6 +109,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Operators' own passwords (sspr createadmin); people's passwords go through sspr.passwords.policy.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 15}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ["user_id", "display_name"]}},
+]
 AUTHENTICATION_BACKENDS = ["sspr.accounts.auth.DirectoryBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "signin"
 LOGIN_REDIRECT_URL = "profile"
@@ -119,7 +126,7 @@ PASSWORD_HASHERS = [
     "sspr.directory.embedded.hashing.ConfiguredArgon2Hasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
-    "django.contrib.auth.hashers.BCryptPasswordHasher",
+    "sspr.directory.embedded.hashing.ImportedBCryptHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
 ]
 
@@ -158,12 +165,16 @@ X_FRAME_OPTIONS = "DENY"
 # (sspr.web.middleware.ClientIPMiddleware removes the header otherwise).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# A logo served from another host (the district's website) is the one outside image we allow.
+_logo = urlsplit(CONFIG.branding.logo_url)
+_logo_origin = [f"{_logo.scheme}://{_logo.netloc}"] if _logo.scheme == "https" and _logo.netloc else []
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *_logo_origin],
         "object-src": [NONE],
         "base-uri": [NONE],
         "form-action": [SELF],

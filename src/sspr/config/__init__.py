@@ -8,9 +8,11 @@ broken file in one pass.
 import os
 import tomllib
 from pathlib import Path
+from types import UnionType
+from typing import Union, get_args, get_origin
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .schema import PLACEHOLDER_SECRET, SECRET_KEYS, Config
 
@@ -65,7 +67,7 @@ def _apply_environment(data: dict, environ) -> None:
             if not isinstance(target, dict):
                 break
         else:
-            target[path[-1]] = _parse_env_value(raw)
+            target[path[-1]] = raw if _expects_text(path) else _parse_env_value(raw)
 
 
 def _parse_env_value(raw: str):
@@ -74,6 +76,27 @@ def _parse_env_value(raw: str):
         return tomllib.loads(f"value = {raw}")["value"]
     except tomllib.TOMLDecodeError:
         return raw
+
+
+def _expects_text(path: list[str]) -> bool:
+    """Whether the schema wants a string at this key, so that SSPR_BRANDING__HELPDESK_PHONE=+15550100
+    stays the text it was rather than becoming the TOML integer it also happens to be."""
+    model, annotation, free_key = Config, None, False
+    for part in path:
+        if free_key:  # a name the operator chose, such as a group: the model follows it
+            free_key = False
+            continue
+        if model is None or part not in model.model_fields:
+            return False
+        annotation = model.model_fields[part].annotation
+        model = _model_inside(annotation)
+        if model is None and get_origin(annotation) is dict:
+            model, free_key = _model_inside(get_args(annotation)[1]), True
+    return annotation is str or (get_origin(annotation) in (Union, UnionType) and str in get_args(annotation))
+
+
+def _model_inside(annotation):
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
 def _read_secret_files(data: dict, problems: list[str]) -> None:

@@ -1,7 +1,7 @@
 """The typed configuration schema: every key an operator may set, with its default.
 
 Field names are a public interface (operators automate against them): rename nothing.
-docs/configuration.md lists the same keys; tests/test_config.py checks the two agree.
+docs/configuration.md lists the same keys; tests/test_docs.py checks the two agree.
 """
 
 from typing import Literal

@@ -7,7 +7,7 @@ is re-made at the next successful sign-in.
 """
 
 from django.conf import settings
-from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.contrib.auth.hashers import Argon2PasswordHasher, BCryptPasswordHasher
 
 
 class ConfiguredArgon2Hasher(Argon2PasswordHasher):
@@ -22,3 +22,13 @@ class ConfiguredArgon2Hasher(Argon2PasswordHasher):
     @property
     def parallelism(self):
         return settings.CONFIG.passwords.argon2_parallelism
+
+
+class ImportedBCryptHasher(BCryptPasswordHasher):
+    """Verifies bcrypt hashes imported from another system. bcrypt only ever read the first 72
+    bytes of a password; today's library refuses longer input instead of ignoring the rest, so
+    we verify as the system that made the hash did. The hash is replaced by argon2id at once."""
+
+    def verify(self, password, encoded):
+        _algorithm, data = encoded.split("$", 1)
+        return self._load_library().checkpw(password.encode()[:72], data.encode("ascii"))

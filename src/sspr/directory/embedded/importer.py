@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import identify_hasher, make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .backend import canonical_password
@@ -37,6 +37,15 @@ class ImportResult:
     user_ids: list[str] = field(default_factory=list)
 
 
+# The shape of each accepted hash, in Django's encoding; anything else is refused at import
+# rather than failing at the person's first sign-in.
+HASH_SHAPES = [
+    re.compile(r"^argon2\$argon2id?\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$"),
+    re.compile(r"^bcrypt(_sha256)?\$\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$"),
+    re.compile(r"^pbkdf2_sha(1|256)\$\d+\$[^$]+\$[A-Za-z0-9+/]+=*$"),
+]
+
+
 def django_encoded(password_hash: str) -> str:
     """Turn a hash in its standard encoding into Django's; raise ValueError if unusable."""
     if password_hash.startswith(("$argon2id$", "$argon2i$")):
@@ -45,8 +54,9 @@ def django_encoded(password_hash: str) -> str:
         encoded = "bcrypt$" + password_hash
     else:
         encoded = password_hash  # already Django's: pbkdf2_sha256$..., argon2$..., bcrypt$...
-    hasher = identify_hasher(encoded)
-    hasher.decode(encoded)  # raises on a malformed hash
+    if not any(shape.match(encoded) for shape in HASH_SHAPES):
+        raise ValueError("not a hash we can verify")
+    identify_hasher(encoded).decode(encoded)
     return encoded
 
 
@@ -106,6 +116,22 @@ def read_rows(lines, domains: list[str]):
     return rows, problems
 
 
+def update_in_place(accounts: list[Account], fields: list[str]) -> None:
+    """Write the given fields of existing rows. Django's bulk_update builds one CASE WHEN term per
+    row and field, which took minutes for a district's 60,000 accounts; one prepared UPDATE run
+    per row takes seconds."""
+    if not accounts:
+        return
+    quote = connection.ops.quote_name
+    columns = [Account._meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+    sql = f"UPDATE {quote(Account._meta.db_table)} SET {assignments} WHERE {quote(Account._meta.pk.column)} = %s"
+    rows = [[column.get_db_prep_save(getattr(account, column.attname), connection) for column in columns]
+            + [account.pk] for account in accounts]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def import_accounts(lines, domains: list[str]) -> ImportResult:
     rows, problems = read_rows(lines, domains)
     if problems:
@@ -131,8 +157,8 @@ def import_accounts(lines, domains: list[str]) -> ImportResult:
                 password_changed.append(account)
             to_update.append(account)
         Account.objects.bulk_create(to_create, batch_size=2000)
-        Account.objects.bulk_update(to_update, PROFILE_FIELDS, batch_size=2000)
-        Account.objects.bulk_update(password_changed, ["password", "password_last_set"], batch_size=2000)
+        update_in_place(to_update, PROFILE_FIELDS)
+        update_in_place(password_changed, ["password", "password_last_set"])
     result.created, result.updated = len(to_create), len(to_update)
     result.user_ids = [row["user_id"] for row in rows]
     return result

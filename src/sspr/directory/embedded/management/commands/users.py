@@ -1,13 +1,17 @@
+import csv
 import getpass
+import io
 import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
 
 from sspr.audit.models import Tag, record
 from sspr.directory import get_directory
 from sspr.directory.base import UnknownUser
-from sspr.directory.embedded.importer import ImportRejected, import_accounts, parse_groups
+from sspr.directory.embedded.importer import ImportRejected, import_accounts, read_rows
 from sspr.directory.embedded.models import Account, normalise_user_id
 
 
@@ -56,20 +60,32 @@ class Command(BaseCommand):
         self.stdout.write(f"imported {file}: {result.created} created, {result.updated} updated")
 
     def do_list(self, group=None, **options):
-        accounts = Account.objects.all()
-        for account in accounts.iterator():
+        now = timezone.now()
+        for account in Account.objects.iterator():
             if group and group not in account.groups:
                 continue
-            state = "disabled" if not account.enabled else ("locked" if account.locked_until else "active")
+            state = "disabled" if not account.enabled else ("locked" if account.is_locked(now) else "active")
             self.stdout.write(f"{account.user_id}\t{account.display_name}\t{';'.join(account.groups)}\t{state}")
 
     def do_add(self, user_id, name, groups, department, email, mobile, must_change, **options):
-        user_id = normalise_user_id(user_id)
+        row = {"user_id": user_id, "display_name": name, "groups": groups, "department": department,
+               "email": email, "mobile": mobile}
+        # The same checks as a CSV import (domains, addresses, duplicates), then the password.
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+        rows, problems = read_rows(io.StringIO(buffer.getvalue()), settings.CONFIG.directory.domains)
+        if problems:
+            raise CommandError(problems[0].removeprefix("line 2: "))
+        account = rows[0] | {"password": "!"}  # unusable until reset_password below sets it
+        user_id = account["user_id"]
         if Account.objects.filter(user_id=user_id).exists():
             raise CommandError(f"{user_id} exists already")
-        Account.objects.create(user_id=user_id, display_name=name, groups=parse_groups(groups),
-                               department=department, email=email, mobile=mobile, password="!")
-        get_directory().reset_password(user_id, self.read_password(), must_change=must_change)
+        password = self.read_password()
+        with transaction.atomic():
+            Account.objects.create(**account)
+            get_directory().reset_password(user_id, password, must_change=must_change)
         record(None, Tag.ACCOUNT_ADD, subject=user_id, actor="cli")
         self.stdout.write(f"added {user_id}")
 
