@@ -9,11 +9,11 @@ BIN := $(VENV)/bin
 demo: $(VENV)/.runtime
 	$(BIN)/sspr demo --port $(PORT)
 
-# Tests run on SQLite (everything, browser included), then again on a real PostgreSQL server
-# started for the run (everything that touches the database).
+# Tests run on SQLite (everything, browser and real directory servers included), then again on a
+# real PostgreSQL server started for the run (everything else that touches the database).
 test: system-packages $(VENV)/.test
 	$(BIN)/pytest
-	scripts/with-postgres $(BIN)/pytest -m "not browser" -p no:cacheprovider
+	scripts/with-postgres $(BIN)/pytest -m "not browser and not directories" -p no:cacheprovider
 
 system-packages:
 	scripts/install-system-packages

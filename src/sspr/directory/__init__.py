@@ -10,6 +10,7 @@ from .base import Directory
 
 BACKENDS = {
     "embedded": "sspr.directory.embedded.backend.EmbeddedDirectory",
+    "ldap": "sspr.directory.ldap.OpenLdapDirectory",
 }
 
 
