@@ -3,6 +3,7 @@ sees every code at once, on the outbox page and in the terminal."""
 
 import logging
 
+import sspr.urls  # noqa: F401  imported now, outside demo mode: it adds the outbox route only in demo mode
 from sspr.delivery import Message, send, send_code
 from sspr.delivery.models import Delivery
 from sspr.demo.models import OutboxMessage
