@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 
-import pytest
 from django.core.management import call_command
 
 from .servers import free_port
@@ -66,7 +65,8 @@ def test_an_unreachable_gateway_is_not_probed_but_twilio_is(configure, twilio_se
 
 def test_development_backends_outside_demo_mode_are_warned_about_at_start_and_by_check(tmp_path):
     config = tmp_path / "sspr.toml"
-    config.write_text("[server]\nbase_url = 'https://sspr.test'\nsecret_key = 'check-test-secret-0123456789-abcdefghij'\n"
+    config.write_text("[server]\nbase_url = 'https://sspr.test'\n"
+                      "secret_key = 'check-test-secret-0123456789-abcdefghij'\n"
                       f"[database]\nurl = 'sqlite:///{tmp_path}/db.sqlite3'\n"
                       "[email]\nbackend = 'console'\n[sms]\nbackend = 'demo'\n")
     env = {key: value for key, value in os.environ.items() if not key.startswith(("SSPR_", "DJANGO_"))}
