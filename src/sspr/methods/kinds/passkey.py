@@ -1,0 +1,245 @@
+"""Passkeys (WebAuthn): a platform authenticator (Windows Hello, Touch ID, a Chromebook's or
+phone's screen lock) or a roaming security key. The one method that phishing cannot defeat: the
+browser binds each answer to our origin, so a look-alike site gets nothing it can replay here.
+
+The ceremonies are py_webauthn's; what is ours is the state around them. Each challenge lives in
+this session only and is spent by the first answer, right or wrong, so an answer cannot be
+replayed nor carried into another session; an answer is accepted only from a credential this very
+person registered; and a signature counter that does not move forward (a cloned authenticator, or
+a replay) is refused. A person may register several passkeys, one per device.
+"""
+
+import logging
+import time
+from urllib.parse import urlsplit
+
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from webauthn import (
+    generate_authentication_options,
+    generate_registration_options,
+    verify_authentication_response,
+    verify_registration_response,
+)
+from webauthn.helpers import (
+    base64url_to_bytes,
+    bytes_to_base64url,
+    options_to_json_dict,
+    parse_authentication_credential_json,
+    parse_registration_credential_json,
+)
+from webauthn.helpers.exceptions import WebAuthnException
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    AuthenticatorTransport,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+from sspr.accounts.notify import DEVICES
+
+from .. import codes, events
+from ..base import MethodKind, VerificationFailed
+from ..models import Method, keyed_hash
+from ..rules import failures_per_account
+
+log = logging.getLogger("sspr.methods")
+
+REGISTRATION = "enrol_passkey"         # session keys: the challenge waiting for its answer
+AUTHENTICATION = "verify_passkey"
+CHALLENGE_SECONDS = 10 * 60
+# What the browser is told to wait for: generous, for someone finding a security key or
+# reading the prompt with a screen reader (WCAG 2.2.1); the challenge itself lasts longer.
+TIMEOUT_MS = 5 * 60 * 1000
+MAX_CREDENTIAL_JSON = 64 * 1024       # an attestation with a certificate chain is a few kB
+
+
+def relying_party() -> tuple[str, str]:
+    """(rp_id, origin) from server.base_url: a passkey is bound to the host name people see."""
+    parts = urlsplit(settings.BASE_URL)
+    return parts.hostname, f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def user_handle(user) -> bytes:
+    """WebAuthn's user.id: the same for all of a person's passkeys (so an authenticator keeps
+    one credential per person), and, as the spec asks, nothing that identifies them elsewhere."""
+    return bytes.fromhex(keyed_hash(f"passkey-user-handle:{user.pk}"))
+
+
+def guess_device(user_agent: str) -> str:
+    return next((name for token, name in DEVICES if token in user_agent), "")
+
+
+def descriptors(methods) -> list[PublicKeyCredentialDescriptor]:
+    known = {t.value for t in AuthenticatorTransport}
+    return [PublicKeyCredentialDescriptor(
+        id=base64url_to_bytes(m.data["credential_id"]),
+        transports=[AuthenticatorTransport(t) for t in m.data.get("transports", []) if t in known] or None,
+    ) for m in methods]
+
+
+def issue(request, key: str, options, **facts) -> dict:
+    """Keep the challenge in this session and return the options for passkey.js."""
+    request.session[key] = {"challenge": bytes_to_base64url(options.challenge), "issued": time.time(), **facts}
+    return options_to_json_dict(options)
+
+
+def take(request, key: str) -> dict | None:
+    """The challenge waiting in this session, spent now: one answer per challenge."""
+    pending = request.session.pop(key, None)
+    if not pending or pending["issued"] + CHALLENGE_SECONDS < time.time():
+        return None
+    return pending
+
+
+class NameForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Name this passkey"), max_length=60,
+        help_text=gettext_lazy("So you can tell your passkeys apart, for example “School Chromebook” or "
+                               "“My phone”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    # Filled in by passkey.js with the browser's answer.
+    credential = forms.CharField(required=False, max_length=MAX_CREDENTIAL_JSON, widget=forms.HiddenInput)
+
+
+class Passkey(MethodKind):
+    kind = "passkey"
+    label = gettext_lazy("Passkey")
+    strength = 5
+    one_per_person = False
+    verify_template = "methods/passkey_verify.html"
+
+    def describe(self, method):
+        if method.name:
+            return _("Use my passkey (%(name)s)") % {"name": method.name}
+        return _("Use my passkey")
+
+    # Registration ----------------------------------------------------------------------------
+
+    def registration_options(self, request) -> dict:
+        rp_id, _origin = relying_party()
+        user = request.user
+        options = generate_registration_options(
+            rp_id=rp_id,
+            rp_name=settings.CONFIG.branding.org_name,
+            user_id=user_handle(user),
+            user_name=user.user_id,
+            user_display_name=user.display_name or user.user_id,
+            timeout=TIMEOUT_MS,
+            authenticator_selection=AuthenticatorSelectionCriteria(
+                resident_key=ResidentKeyRequirement.PREFERRED,
+                user_verification=UserVerificationRequirement.PREFERRED),
+            # The browser refuses to register an authenticator that already holds one of these.
+            exclude_credentials=descriptors(Method.objects.filter(user=user, kind=self.kind)),
+        )
+        return issue(request, REGISTRATION, options, user=user.pk)
+
+    def enrol(self, request):
+        if request.method == "POST":
+            form = NameForm(request.POST)
+            pending = take(request, REGISTRATION)
+            if form.is_valid():
+                if not form.cleaned_data["credential"]:
+                    form.add_error(None, _("Your browser didn't create a passkey. Select “Create passkey” "
+                                           "and follow your browser's instructions."))
+                elif pending is None or pending.get("user") != request.user.pk:
+                    form.add_error(None, _("That took too long. Please try again."))
+                else:
+                    try:
+                        method = self.register(request, form.cleaned_data, pending)
+                    except VerificationFailed as exc:
+                        form.add_error(None, exc.message)
+                    else:
+                        events.method_added(request, method)
+                        return redirect("security_info")
+        else:
+            form = NameForm(initial={"name": guess_device(request.META.get("HTTP_USER_AGENT", ""))})
+        return render(request, "methods/passkey_enrol.html", {
+            "form": form,
+            "passkey_options": self.registration_options(request),
+        }, status=400 if form.errors else 200)
+
+    def register(self, request, cleaned, pending) -> Method:
+        rp_id, origin = relying_party()
+        try:
+            credential = parse_registration_credential_json(cleaned["credential"])
+            verified = verify_registration_response(
+                credential=credential, expected_challenge=base64url_to_bytes(pending["challenge"]),
+                expected_rp_id=rp_id, expected_origin=origin, require_user_verification=False)
+        except (WebAuthnException, ValueError) as exc:
+            log.info("passkey registration refused for %s: %s", request.user.user_id, exc)
+            raise VerificationFailed(_("We couldn't register that passkey. Please try again.")) from exc
+        credential_id = bytes_to_base64url(verified.credential_id)
+        data = {
+            "credential_id": credential_id,
+            "public_key": bytes_to_base64url(verified.credential_public_key),
+            "sign_count": verified.sign_count,
+            "transports": [t.value for t in credential.response.transports or []],
+            "aaguid": verified.aaguid,
+            "backed_up": verified.credential_backed_up,
+        }
+        # A credential belongs to one person: the same one registered again, here or on someone
+        # else's account, would make its answers ambiguous.
+        if Method.objects.filter(kind=self.kind, data__credential_id=credential_id).exists():
+            raise VerificationFailed(_("That passkey is already registered."))
+        return Method.objects.create(user=request.user, kind=self.kind, name=cleaned["name"].strip(), data=data)
+
+    # Verification ----------------------------------------------------------------------------
+
+    def challenge(self, request, method, purpose, choice=""):
+        codes.refuse_if_cooling_down(method.user)
+        return self.retry_context(request, method, purpose)
+
+    def retry_context(self, request, method, purpose):
+        """A new challenge after a failed answer (the old one is spent). Never raises."""
+        rp_id, _origin = relying_party()
+        # Any of the person's passkeys will do: the one offered first (the strongest method) may
+        # live on another device than the one in their hands.
+        options = generate_authentication_options(
+            rp_id=rp_id, timeout=TIMEOUT_MS, user_verification=UserVerificationRequirement.PREFERRED,
+            allow_credentials=descriptors(Method.objects.filter(user=method.user, kind=self.kind)))
+        return {"passkey_options": issue(request, AUTHENTICATION, options, user=method.user.pk, purpose=purpose)}
+
+    def verify(self, request, method, purpose):
+        codes.refuse_if_cooling_down(method.user)
+        answer = request.POST.get("credential", "")
+        if not answer:
+            # Nothing was tried (no JavaScript, or the browser's prompt was dismissed).
+            raise VerificationFailed(_("Your browser didn't use a passkey. Select “Verify” and follow your "
+                                       "browser's instructions, or sign in another way."))
+        pending = take(request, AUTHENTICATION)
+        try:
+            if (pending is None or pending.get("user") != method.user.pk or pending.get("purpose") != purpose
+                    or len(answer) > MAX_CREDENTIAL_JSON):
+                raise ValueError("no live challenge for this person and purpose in this session")
+            credential = parse_authentication_credential_json(answer)
+            self.check(credential, method.user, base64url_to_bytes(pending["challenge"]))
+        except (WebAuthnException, ValueError) as exc:
+            # The reason stays in the log: a wrong base_url shows up here as every origin refused.
+            log.info("passkey answer refused for %s: %s", method.user.user_id, exc)
+            failures_per_account().hit(str(method.user.pk))
+            raise VerificationFailed(_("We couldn't verify your passkey. Try again, or sign in another way.")) from exc
+
+    def check(self, credential, user, challenge: bytes) -> Method:
+        rp_id, origin = relying_party()
+        with transaction.atomic():
+            # Locked: two answers signed with the same counter cannot both move it forward.
+            used = (Method.objects.select_for_update()
+                    .filter(user=user, kind=self.kind, data__credential_id=bytes_to_base64url(credential.raw_id))
+                    .first())
+            if used is None:
+                raise ValueError("not a passkey of this person")
+            verified = verify_authentication_response(
+                credential=credential, expected_challenge=challenge, expected_rp_id=rp_id, expected_origin=origin,
+                credential_public_key=base64url_to_bytes(used.data["public_key"]),
+                credential_current_sign_count=used.data.get("sign_count", 0), require_user_verification=False)
+            used.data["sign_count"] = verified.new_sign_count
+            used.last_used_at = timezone.now()
+            used.save(update_fields=["data", "last_used_at"])
+        return used
