@@ -77,3 +77,17 @@ def test_development_backends_outside_demo_mode_are_warned_about_at_start_and_by
     logged = [line for line in result.stderr.splitlines() if "WARNING sspr.delivery" in line]
     assert [line.split("WARNING sspr.delivery ")[1] for line in logged] == expected  # at start
     assert {f"warning: {text}" for text in expected} <= set(result.stderr.splitlines())  # and by check
+
+
+def test_an_email_to_sms_gateway_needs_the_mail_server(configure, capsys):
+    configure(sms={"backend": "email", "gateway_address": "sms.example.net"},
+              email={"from_address": "bad", "username": "u", "password": "p"},
+              delivery={"admin_emails": ["it@district.example"]})
+    code, lines = check(capsys)
+    assert code == 1
+    assert lines == [
+        'error: email.host: required when sms.backend = "email"',
+        "error: sms.gateway_address: must contain {to}, {digits} or {national}",
+        "error: email.from_address: not an email address",
+        'warning: email.backend = "none": codes and notifications cannot be emailed',
+    ]
