@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "sspr.accounts",
     "sspr.audit",
     "sspr.limits",
+    "sspr.methods",
     "sspr.directory.embedded",
     "sspr.ops",
     "sspr.demo",

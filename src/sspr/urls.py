@@ -8,6 +8,7 @@ from sspr.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("sspr.accounts.urls")),
+    path("", include("sspr.methods.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("language/", set_language, name="set_language"),

@@ -35,6 +35,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Raised whenever every session of this person must end (password changed or reset).
     session_generation = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Security info: when the person last said their methods are current, and how many times
+    # they skipped registering after sign-in.
+    security_info_confirmed_at = models.DateTimeField(null=True, blank=True)
+    registration_skips = models.PositiveIntegerField(default=0)
 
     USERNAME_FIELD = "user_id"
     REQUIRED_FIELDS = []

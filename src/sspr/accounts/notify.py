@@ -25,10 +25,11 @@ def describe_device(user_agent: str) -> str:
     return browser or system or re.sub(r"[^\w .-]", "", user_agent)[:40] or "?"
 
 
-def notify_account_change(request, person, template: str) -> int:
-    """Email the person's organisation and alternate addresses; return how many were sent.
-    A failure to notify never undoes the change: it is logged for the operators."""
+def notify_account_change(request, person, template: str, *, skip: str = "", extra=None) -> int:
+    """Email the person's organisation and alternate addresses (except skip); return how many
+    were sent. A failure to notify never undoes the change: it is logged for the operators."""
     context = {
+        **(extra or {}),
         "person": person,
         "when": timezone.localtime(),
         "device": describe_device(request.META.get("HTTP_USER_AGENT", "")),
@@ -40,6 +41,8 @@ def notify_account_change(request, person, template: str) -> int:
     body = render_to_string(f"{template}.txt", context)
     sent = 0
     for address in dict.fromkeys(filter(None, [person.email, person.alternate_email])):
+        if address.lower() == skip.lower():
+            continue
         try:
             send(Message("email", address, body, subject))
             sent += 1

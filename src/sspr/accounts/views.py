@@ -22,10 +22,11 @@ from sspr.directory.base import (
     UnknownUser,
 )
 from sspr.limits.limit import Limit
+from sspr.methods.views import start_signin
 from sspr.passwords import policy
 from sspr.passwords.wordlists import suggest_passphrase
 
-from .auth import directory_profile, local_user, password_was_set, sign_in, sign_out
+from .auth import directory_profile, local_user, password_was_set, sign_out
 from .forms import PasswordChangeForm, SignInForm
 from .models import User
 
@@ -71,9 +72,7 @@ def signin(request):
             "locked, contact your help desk."
         ))
         return render_signin(request, form, status=400)
-    sign_in(request, user)
-    request.session["must_change_password"] = must_change
-    return redirect("password_change" if must_change else "profile")
+    return start_signin(request, user, must_change)
 
 
 def authenticate(request, user_id, password) -> tuple[User | None, bool]:

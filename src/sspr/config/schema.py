@@ -127,6 +127,52 @@ class PasswordPolicy(PolicyRules):
     breached_online_failure: Literal["open", "closed"] = "open"
 
 
+MethodKind = Literal["phone", "email", "questions", "totp", "passkey"]
+
+
+class MethodRules(Section):
+    """Which verification methods people use. [methods] for everyone; [methods.groups.<group>]
+    changes some of these for members of that group (the first group listed that matches)."""
+
+    allowed: list[MethodKind] = ["phone", "email", "questions", "totp", "passkey"]
+    # How many methods must be registered before "finish", and how many a reset asks for.
+    required: int = Field(2, ge=1, le=5)
+    # Remember a device after the second step for this many days; 0 never offers it.
+    remember_device_days: int = Field(5, ge=0, le=90)
+
+
+class MethodOverride(Section):
+    allowed: list[MethodKind] | None = None
+    required: int | None = Field(None, ge=1, le=5)
+    remember_device_days: int | None = Field(None, ge=0, le=90)
+
+
+class Methods(MethodRules):
+    groups: dict[str, MethodOverride] = {}
+    # Interrupt sign-in for people with fewer than `required` methods, to register them;
+    # they may skip it this many times (0: they must register before going on).
+    require_registration: bool = True
+    registration_skips: int = Field(3, ge=0)
+    # Ask "Are your verification methods current?" after this many days; 0 never asks.
+    reconfirm_days: int = Field(180, ge=0)
+    # Shared computers (labs, carts of Chromebooks): never offer "don't ask again" from these
+    # networks (addresses or CIDR ranges).
+    shared_device_networks: list[str] = []
+    questions_to_register: int = Field(3, ge=1, le=10)
+    questions_at_reset: int = Field(3, ge=1, le=10)
+    answer_min_length: int = Field(3, ge=1)
+    # One-time codes sent by text, call or email.
+    code_digits: int = Field(6, ge=6, le=10)
+    code_minutes: int = Field(10, ge=1, le=10)
+    code_attempts: int = Field(5, ge=1, le=10)
+    # Per account: codes sent and failed verifications within a window, then a cool-down.
+    sends_per_account: int = Field(5, ge=1)
+    sends_per_ip: int = Field(50, ge=1)
+    send_window_minutes: int = Field(10, ge=1)
+    failures_per_account: int = Field(10, ge=1)
+    failure_cooldown_minutes: int = Field(30, ge=1)
+
+
 class Branding(Section):
     org_name: str = "OpenSSPR"
     helpdesk_text: str = "Contact your help desk."
@@ -233,6 +279,7 @@ class Config(Section):
     directory: Directory = Directory()
     passwords: Passwords = Passwords()
     password_policy: PasswordPolicy = PasswordPolicy()
+    methods: Methods = Methods()
     branding: Branding = Branding()
     limits: Limits = Limits()
     logging: Logging = Logging()

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from sspr.config.groups import rules_for_groups
 from sspr.config.schema import PolicyRules
 
 # zxcvbn refuses longer input; a passphrase this long is strong on length alone.
@@ -47,14 +48,7 @@ def normalise(password: str) -> str:
 
 
 def rules_for(person: Person) -> PolicyRules:
-    """The base rules, with the overrides of the first configured group the person is in."""
-    policy = settings.CONFIG.password_policy
-    merged = {name: getattr(policy, name) for name in PolicyRules.model_fields}
-    for group, override in policy.groups.items():
-        if group in person.groups:
-            merged.update(override.model_dump(exclude_none=True))
-            break
-    return PolicyRules(**merged)
+    return rules_for_groups(settings.CONFIG.password_policy, PolicyRules, person.groups)
 
 
 class Rule:

@@ -1,0 +1,14 @@
+"""Settings that differ per group: a section's base rules, with the overrides of the first group
+listed under its `groups` table that the person belongs to. Students and staff differ in every
+district; the order of the table decides for someone in both."""
+
+from pydantic import BaseModel
+
+
+def rules_for_groups(section: BaseModel, rules_model: type[BaseModel], groups) -> BaseModel:
+    merged = {name: getattr(section, name) for name in rules_model.model_fields}
+    for group, override in section.groups.items():
+        if group in groups:
+            merged.update(override.model_dump(exclude_none=True))
+            break
+    return rules_model(**merged)

@@ -1,0 +1,41 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..masking import mask_email
+from .sent_code import SentCodeMethod
+
+
+def is_organisation_address(address: str) -> bool:
+    domain = address.rpartition("@")[2].lower()
+    return any(domain == own or domain.endswith("." + own) for own in settings.CONFIG.directory.domains)
+
+
+class EmailForm(forms.Form):
+    destination = forms.EmailField(label=gettext_lazy("Your personal email address"), max_length=254,
+                                   widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def clean_destination(self):
+        address = self.cleaned_data["destination"].strip().lower()
+        if is_organisation_address(address):
+            raise forms.ValidationError(_("You must use a non-organisation email address, one you can still read "
+                                          "when you cannot sign in here."))
+        return address
+
+
+class Email(SentCodeMethod):
+    kind = "email"
+    label = gettext_lazy("Authentication email")
+    strength = 2
+    destination_form = EmailForm
+    channels = {"send": "email"}
+
+    def mask(self, destination):
+        return mask_email(destination)
+
+    def options(self, method):
+        return [("email", _("Email my alternate email (%(address)s)") % {"address": mask_email(method.destination)})]
+
+    def prefill(self, person):
+        return {"destination": person.alternate_email}

@@ -1,0 +1,38 @@
+"""Per-group method rules and the limits on sending and checking codes."""
+
+import ipaddress
+from datetime import timedelta
+
+from django.conf import settings
+
+from sspr.config.groups import rules_for_groups
+from sspr.config.schema import MethodRules
+from sspr.limits.limit import Limit
+
+
+def rules_for(groups) -> MethodRules:
+    return rules_for_groups(settings.CONFIG.methods, MethodRules, groups)
+
+
+def sends_per_account() -> Limit:
+    config = settings.CONFIG.methods
+    return Limit("code-send:account", config.sends_per_account, timedelta(minutes=config.send_window_minutes))
+
+
+def sends_per_ip() -> Limit:
+    config = settings.CONFIG.methods
+    return Limit("code-send:ip", config.sends_per_ip, timedelta(minutes=config.send_window_minutes))
+
+
+def failures_per_account() -> Limit:
+    """Wrong answers of every kind, across sessions and addresses; a new code does not reset it."""
+    config = settings.CONFIG.methods
+    return Limit("verify-failure:account", config.failures_per_account,
+                 timedelta(minutes=config.failure_cooldown_minutes))
+
+
+def is_shared_device_network(address: str | None) -> bool:
+    if not address:
+        return False
+    ip = ipaddress.ip_address(address)
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in settings.CONFIG.methods.shared_device_networks)

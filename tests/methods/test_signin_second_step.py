@@ -1,0 +1,146 @@
+from django.test import Client
+
+from sspr.demo.models import OutboxMessage
+
+from sspr.methods.devices import COOKIE
+from sspr.methods.models import RememberedDevice
+
+from ..conftest import sign_in
+from .conftest import give_method
+
+PHONE = "+12025550143"
+
+
+def second_step(client, method, outbox, remember=False, choice="sms"):
+    page = client.get("/signin/verify/").content.decode()
+    assert "Verify your identity" in page
+    client.post("/signin/verify/", {"action": "choose", "option": f"{method.pk}:{choice}"})
+    form = {"action": "verify", "code": outbox(method.destination)}
+    if remember:
+        form["remember"] = "on"
+    return client.post("/signin/verify/", form)
+
+
+def test_a_person_with_a_phone_is_asked_for_the_second_step(client, student, outbox):
+    method = give_method(student, "phone", PHONE)
+    assert sign_in(client, student)["Location"] == "/signin/verify/"
+    assert client.get("/account/").status_code == 302  # not signed in yet
+    page = client.get("/signin/verify/").content.decode()
+    assert "Text +X XXXXXXXX43" in page and "Call +X XXXXXXXX43" in page
+    assert PHONE not in page
+    chosen = client.post("/signin/verify/", {"action": "choose", "option": f"{method.pk}:sms"}).content.decode()
+    assert "We texted your phone +X XXXXXXXX43" in chosen and "Don't ask again for 5 days" in chosen
+    key_before = client.session.session_key
+    response = client.post("/signin/verify/", {"action": "verify", "code": outbox(PHONE)})
+    assert response["Location"] == "/account/"
+    assert client.get("/account/").status_code == 200
+    assert client.session.session_key != key_before
+
+
+def test_the_strongest_method_is_offered_first(client, student):
+    give_method(student, "email", "chris@personal.example")
+    give_method(student, "questions", data={"answers": []})
+    give_method(student, "totp", name="Authenticator")
+    sign_in(client, student)
+    page = client.get("/signin/verify/").content.decode()
+    assert page.index("authenticator") < page.index("Email my alternate email (ch*****@personal.example)")
+    assert "security questions" not in page  # questions never serve as a second step
+
+
+def test_a_wrong_code_does_not_sign_in(client, student, outbox):
+    method = give_method(student, "phone", PHONE)
+    sign_in(client, student)
+    client.post("/signin/verify/", {"action": "choose", "option": f"{method.pk}:sms"})
+    code = outbox(PHONE)
+    wrong = "000000" if code != "000000" else "111111"
+    response = client.post("/signin/verify/", {"action": "verify", "code": wrong})
+    assert response.status_code == 400 and "didn&#x27;t work" in response.content.decode()
+    assert client.get("/account/").status_code == 302
+
+
+def test_failures_count_against_the_account_across_sessions(student, outbox, settings):
+    method = give_method(student, "phone", PHONE)
+    limit = settings.CONFIG.methods.failures_per_account
+    for _ in range(limit):
+        attacker = Client(REMOTE_ADDR="203.0.113.9")
+        sign_in(attacker, student)
+        attacker.post("/signin/verify/", {"action": "choose", "option": f"{method.pk}:sms"})
+        attacker.post("/signin/verify/", {"action": "verify", "code": "999999"})
+    owner = Client()
+    sign_in(owner, student)
+    refused = owner.post("/signin/verify/", {"action": "choose", "option": f"{method.pk}:sms"})
+    assert refused.status_code == 400 and "Please try again in 30 minutes" in refused.content.decode()
+
+
+def test_the_second_step_cannot_be_reached_without_the_password(client, student):
+    give_method(student, "phone", PHONE)
+    assert client.get("/signin/verify/")["Location"] == "/signin/"
+    assert client.post("/signin/verify/", {"action": "verify", "code": "123456"})["Location"] == "/signin/"
+
+
+def test_a_method_of_someone_else_cannot_be_chosen(client, student, staff, outbox):
+    give_method(student, "phone", PHONE)
+    theirs = give_method(staff, "phone", "+12025550199")
+    sign_in(client, student)
+    response = client.post("/signin/verify/", {"action": "choose", "option": f"{theirs.pk}:sms"})
+    assert response.status_code == 400
+    assert not OutboxMessage.objects.filter(to="+12025550199").exists()
+
+
+def test_dont_ask_again_skips_the_second_step_on_this_device(client, student, outbox):
+    method = give_method(student, "phone", PHONE)
+    sign_in(client, student)
+    second_step(client, method, outbox, remember=True)
+    device = RememberedDevice.objects.get()
+    assert client.cookies[COOKIE].value not in device.token_hash  # stored only hashed
+    client.post("/signout/")
+    assert sign_in(client, student)["Location"] == "/account/"
+    page = client.get("/security-info/confirm-password/")
+    assert page.status_code == 200
+
+
+def test_a_remembered_device_does_nothing_for_someone_else(client, student, staff, outbox):
+    mine = give_method(student, "phone", PHONE)
+    give_method(staff, "phone", "+12025550199")
+    sign_in(client, student)
+    second_step(client, mine, outbox, remember=True)
+    stolen = client.cookies[COOKIE].value
+    other = Client()
+    other.cookies[COOKIE] = stolen
+    assert sign_in(other, staff)["Location"] == "/signin/verify/"
+
+
+def test_a_password_change_forgets_every_device(client, student, outbox):
+    method = give_method(student, "phone", PHONE)
+    sign_in(client, student)
+    second_step(client, method, outbox, remember=True)
+    new = "Purple lanterns drift over quiet harbors!"
+    client.post("/account/password/", {"old_password": student.password, "new_password": new,
+                                       "confirm_password": new})
+    assert not RememberedDevice.objects.exists()
+    client.post("/signout/")
+    assert client.post("/signin/", {"user_id": student.user_id, "password": new})["Location"] == "/signin/verify/"
+
+
+def test_shared_computers_are_never_remembered(student, outbox, settings):
+    settings.CONFIG = settings.CONFIG.model_copy(update={"methods": settings.CONFIG.methods.model_copy(
+        update={"shared_device_networks": ["198.51.100.0/24"]})})
+    method = give_method(student, "phone", PHONE)
+    lab = Client(REMOTE_ADDR="198.51.100.20")
+    sign_in(lab, student)
+    chosen = lab.post("/signin/verify/", {"action": "choose", "option": f"{method.pk}:sms"}).content.decode()
+    assert "ask again" not in chosen
+    lab.post("/signin/verify/", {"action": "verify", "code": outbox(PHONE), "remember": "on"})
+    assert not RememberedDevice.objects.exists() and COOKIE not in lab.cookies
+
+
+def test_group_rules_can_switch_remembering_off(student, outbox, settings):
+    from sspr.config.schema import MethodOverride
+
+    settings.CONFIG = settings.CONFIG.model_copy(update={"methods": settings.CONFIG.methods.model_copy(
+        update={"groups": {"Students": MethodOverride(remember_device_days=0)}})})
+    method = give_method(student, "phone", PHONE)
+    client = Client()
+    sign_in(client, student)
+    chosen = client.post("/signin/verify/", {"action": "choose", "option": f"{method.pk}:sms"}).content.decode()
+    assert "ask again" not in chosen
