@@ -5,7 +5,7 @@ from functools import cache
 from django.utils.module_loading import import_string
 
 KINDS = {
-    # "passkey" joins when its module lands
+    "passkey": "sspr.methods.kinds.passkey.Passkey",
     "totp": "sspr.methods.kinds.totp.AuthenticatorApp",
     "phone": "sspr.methods.kinds.phone.Phone",
     "email": "sspr.methods.kinds.email.Email",
