@@ -70,14 +70,29 @@ def wait_for_port(port: int, process: subprocess.Popen, what: str, log: Path | N
 
 
 def stop_process(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
+    """SIGTERM to the server's whole process group (Samba's LDAP server is a child process that
+    keeps serving its open connections if only the parent goes), then wait until none is left."""
+    if process is None:
         return
-    process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        os.killpg(process.pid, signal.SIGCONT)  # a paused server cannot act on SIGTERM
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        process.poll()
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            process.wait()
+            return
+        time.sleep(0.05)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
 
 
 def connect(uri: str, ca_file: Path):
@@ -280,7 +295,7 @@ userPassword: {ssha(self.service_password)}
         with log.open("ab") as output:
             self.process = subprocess.Popen(
                 ["slapd", "-d", "0", "-f", str(self.root / "slapd.conf"), "-h", f"{self.ldap_uri}/ {self.ldaps_uri}/"],
-                stdout=output, stderr=subprocess.STDOUT)
+                stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
         wait_for_port(self.tls_port, self.process, "slapd", log)
         wait_for_port(self.port, self.process, "slapd", log)
 
@@ -390,7 +405,8 @@ class SambaDC:
         command += [f"--option={name}={value}" for name, value in options.items()]
         self.provision_log = self.root / "provision.log"
         with self.provision_log.open("wb") as output:
-            self.provisioning = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+            self.provisioning = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+                                                 start_new_session=True)
 
     def finish_provisioning(self) -> None:
         if self.provisioning is None:
@@ -407,7 +423,7 @@ class SambaDC:
         log = self.root / "samba.log"
         with log.open("ab") as output:
             self.process = subprocess.Popen(["samba", "-F", "--debug-stdout", "-s", str(self.conf)],
-                                            stdout=output, stderr=subprocess.STDOUT)
+                                            stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
         wait_for_port(636, self.process, "samba", log)
 
     def _take_ports(self) -> None:

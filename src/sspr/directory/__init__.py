@@ -11,6 +11,7 @@ from .base import Directory
 BACKENDS = {
     "embedded": "sspr.directory.embedded.backend.EmbeddedDirectory",
     "ldap": "sspr.directory.ldap.OpenLdapDirectory",
+    "ad": "sspr.directory.ad.ActiveDirectory",
 }
 
 
