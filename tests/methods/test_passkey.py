@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client, RequestFactory
+from playwright.sync_api import expect
 
 from sspr.audit.models import AuditEvent
 from sspr.methods.base import VerificationFailed
@@ -24,11 +25,15 @@ from sspr.methods.kinds.passkey import Passkey, user_handle
 from sspr.methods.models import Method
 from sspr.methods.rules import failures_per_account
 
+from ..browser.conftest import CHROMIUM
+from ..browser.helpers import assert_accessible
+from ..browser.helpers import sign_in as browser_sign_in
 from ..conftest import sign_in
 from .conftest import local_user, open_security_info
 
 ORIGIN = "https://sspr.test"  # tests/sspr-test.toml's base_url
-CHROMEBOOK = "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
+CHROMEBOOK = ("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 "
+              "Safari/537.36")
 
 
 @pytest.fixture(autouse=True)
@@ -341,7 +346,8 @@ def test_a_wrong_answer_spends_the_challenge(client, student, reasons):
     assert refused(answer(client, wrong))
     late = answer(client, right)
     assert refused(late) and not signed_in(client)
-    assert reasons() == ["Could not verify authentication signature", "Client data challenge was not expected challenge"]
+    assert reasons() == ["Could not verify authentication signature",
+                         "Client data challenge was not expected challenge"]
     # The page offers a fresh challenge, which does work.
     fresh = page_options(late)
     assert fresh["challenge"] != options["challenge"]
@@ -458,3 +464,68 @@ def test_the_user_handle_is_stable_per_person_and_reveals_nothing(student, staff
     mine, theirs = local_user(student), local_user(staff)
     assert user_handle(mine) == user_handle(mine) and user_handle(mine) != user_handle(theirs)
     assert len(user_handle(mine)) == 32 and student.user_id.encode() not in user_handle(mine)
+
+
+# In a real browser ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--disable-gpu", "--disable-quic"]}
+
+
+@pytest.mark.browser
+def test_passkey_js_with_chromiums_virtual_authenticator(page, live_server, settings, student):
+    """passkey.js end to end: Chromium's own WebAuthn stack, with a virtual authenticator in place of
+    a fingerprint reader, creates the passkey on the security-info page and uses it to sign in."""
+    site = live_server.url
+    # A passkey is bound to the page's origin: here http://localhost:port, which browsers count
+    # as a secure context.
+    settings.BASE_URL = site
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    authenticator = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
+        "isUserVerified": True, "automaticPresenceSimulation": True}})["authenticatorId"]
+
+    browser_sign_in(page, site, student.user_id, student.password)
+    page.goto(f"{site}/security-info/confirm-password/")
+    page.locator("#id_password").fill(student.password)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(f"{site}/security-info/")
+    page.goto(f"{site}/security-info/add/passkey/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create a passkey")
+    assert_accessible(page)
+    page.get_by_label("Name this passkey").fill("Test laptop")
+    page.get_by_role("button", name="Create passkey").click()
+    expect(page).to_have_url(f"{site}/security-info/")
+    method = Method.objects.get(kind="passkey")
+    stored = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+    assert [b64(base64.b64decode(c["credentialId"])) for c in stored] == [method.data["credential_id"]]
+    assert method.name == "Test laptop" and method.data["transports"] == ["internal"]
+
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(f"{site}/signin/")
+    page.locator("#id_user_id").fill(student.user_id)
+    page.locator("#id_password").fill(student.password)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(f"{site}/signin/verify/")
+    expect(page.get_by_label("Use my passkey (Test laptop)")).to_be_checked()
+    page.get_by_role("button", name="Next").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(lambda url: "/signin/" not in url)
+    method.refresh_from_db()
+    assert method.data["sign_count"] >= 1 and method.last_used_at is not None
+
+    # A passkey the device no longer has: the browser says no, the page says so, nothing is sent.
+    cdp.send("WebAuthn.clearCredentials", {"authenticatorId": authenticator})
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(f"{site}/signin/")
+    page.locator("#id_user_id").fill(student.user_id)
+    page.locator("#id_password").fill(student.password)
+    page.locator("main form button[type=submit]").click()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("alert")).to_contain_text("Your passkey wasn't used", timeout=15_000)
+    expect(page).to_have_url(f"{site}/signin/verify/")
+    assert failures(student) == 0

@@ -5,11 +5,13 @@ import base64
 import html
 import hashlib
 import re
+import time
 from types import SimpleNamespace
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from django.test import RequestFactory
+from playwright.sync_api import expect
 
 from sspr.audit.models import AuditEvent
 from sspr.methods.base import VerificationFailed
@@ -19,6 +21,9 @@ from sspr.methods.kinds.totp import AuthenticatorApp, code_at, matching_step, pr
 from sspr.methods.models import Method
 from sspr.methods.rules import failures_per_account
 
+from ..browser.conftest import CHROMIUM
+from ..browser.helpers import PHONE, assert_accessible
+from ..browser.helpers import sign_in as browser_sign_in
 from ..conftest import sign_in
 from .conftest import give_method, local_user, open_security_info
 
@@ -240,3 +245,31 @@ def test_sign_in_with_the_app_and_the_same_code_never_twice(client, student, clo
     assert replay.status_code == 400 and "already used" in text(replay)
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(tag="verify:failure", subject=student.user_id).exists()
+
+
+# In a real browser, on a phone --------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--disable-gpu", "--disable-quic"]}
+
+
+@pytest.mark.browser
+def test_setting_up_the_app_on_a_phone(new_context, live_server, student):
+    site, page = live_server.url, new_context(**PHONE).new_page()
+    browser_sign_in(page, site, student.user_id, student.password)
+    page.goto(f"{site}/security-info/confirm-password/")
+    page.locator("#id_password").fill(student.password)
+    page.locator("main form button[type=submit]").click()
+    page.goto(f"{site}/security-info/add/totp/")
+    expect(page.get_by_role("img", name="QR code for setting up your authenticator app")).to_be_visible()
+    page.get_by_text("Can't scan the QR code?").click()
+    key = page.locator(".setup-key__secret")
+    expect(key).to_be_visible()
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
+    secret = key.inner_text().replace(" ", "")
+    page.get_by_label("Code").fill(code_at(secret, int(time.time() // 30)))
+    page.get_by_role("button", name="Verify").click()
+    expect(page).to_have_url(f"{site}/security-info/")
+    assert unseal(Method.objects.get(kind="totp").sealed_secret) == secret
