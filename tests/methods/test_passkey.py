@@ -86,7 +86,7 @@ class SoftwareAuthenticator:
                 "response": {"clientDataJSON": b64(client_data), "attestationObject": b64(attestation),
                              "transports": ["internal", "hybrid"]}}
 
-    def get(self, options: dict, origin: str = ORIGIN, rp_id: str | None = None) -> dict:
+    def get(self, options: dict, origin: str = ORIGIN, rp_id: str | None = None, handle: bytes | None = None) -> dict:
         """navigator.credentials.get() and passkey.js's JSON."""
         if self.counts:
             self.sign_count += 1
@@ -96,7 +96,7 @@ class SoftwareAuthenticator:
         return {"id": b64(self.credential_id), "rawId": b64(self.credential_id), "type": "public-key",
                 "authenticatorAttachment": "platform", "clientExtensionResults": {},
                 "response": {"clientDataJSON": b64(client_data), "authenticatorData": b64(auth_data),
-                             "signature": b64(signature), "userHandle": None}}
+                             "signature": b64(signature), "userHandle": b64(handle) if handle else None}}
 
 
 def page_options(response) -> dict:
@@ -114,8 +114,9 @@ def text(response) -> str:
 def give_passkey(persona, authenticator, name="Chromebook") -> Method:
     """A passkey as registration stores it, without going through the pages."""
     return Method.objects.create(user=local_user(persona), kind="passkey", name=name, data={
-        "credential_id": b64(authenticator.credential_id), "public_key": b64(authenticator.cose_public_key()),
-        "sign_count": authenticator.sign_count, "transports": ["internal"]})
+        "credential_id": b64(authenticator.credential_id), "user_handle": b64(user_handle(local_user(persona))),
+        "public_key": b64(authenticator.cose_public_key()), "sign_count": authenticator.sign_count,
+        "transports": ["internal"]})
 
 
 def register(client, authenticator, name="Chromebook", **headers):
@@ -170,6 +171,7 @@ def test_a_student_registers_a_passkey(client, student):
     method = Method.objects.get()
     assert (method.kind, method.name, method.user.user_id) == ("passkey", "My Chromebook", student.user_id)
     assert method.data["credential_id"] == b64(authenticator.credential_id)
+    assert method.data["user_handle"] == options["user"]["id"]
     assert unb64(method.data["public_key"]) == authenticator.cose_public_key()
     assert method.data["sign_count"] == 0 and method.data["transports"] == ["internal", "hybrid"]
     assert AuditEvent.objects.filter(tag="method:add", subject=student.user_id, detail__kind="passkey").exists()
@@ -373,6 +375,16 @@ def test_a_credential_of_another_person_fails(client, student, staff, reasons):
     # A valid signature over this very challenge, from a passkey registered to someone else.
     assert refused(answer(client, theirs.get(options))) and not signed_in(client)
     assert failures(student) == 1 and reasons() == ["not a passkey of this person"]
+
+
+def test_a_user_handle_naming_someone_else_fails(client, student, staff, reasons):
+    authenticator = SoftwareAuthenticator()
+    method = give_passkey(student, authenticator)
+    options = start_verification(client, student, method)
+    assert refused(answer(client, authenticator.get(options, handle=user_handle(local_user(staff)))))
+    assert reasons() == ["the user handle is not this person's"]
+    options = start_verification(client, student, method)
+    assert answer(client, authenticator.get(options, handle=user_handle(local_user(student)))).status_code == 302
 
 
 def test_a_sign_count_that_goes_backwards_fails(client, student, reasons):

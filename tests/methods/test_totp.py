@@ -14,6 +14,7 @@ from django.test import RequestFactory
 from playwright.sync_api import expect
 
 from sspr.audit.models import AuditEvent
+from sspr.limits.models import Counter
 from sspr.methods.base import VerificationFailed
 from sspr.methods.crypto import seal, unseal
 from sspr.methods.kinds import totp
@@ -162,6 +163,11 @@ def test_a_setup_that_outlived_its_session_starts_again_with_a_new_key(client, s
     assert len(pending_secret(client)) == 32 and not Method.objects.exists()
 
 
+def failures(persona) -> int:
+    counter = Counter.objects.filter(name=failures_per_account().name, key=str(local_user(persona).pk)).first()
+    return counter.count if counter else 0
+
+
 def verify_request(code):
     return RequestFactory().post("/signin/verify/", {"action": "verify", "code": code})
 
@@ -216,10 +222,16 @@ def test_a_replay_counts_as_a_failure_but_a_blank_answer_does_not(student, clock
         AuthenticatorApp().verify(verify_request(code), method, "signin")
     with pytest.raises(VerificationFailed, match="Enter the code"):
         AuthenticatorApp().verify(verify_request("  "), method, "signin")
-    counter = failures_per_account()
-    assert counter.retry_after(str(method.user.pk)) is None
-    from sspr.limits.models import Counter
-    assert Counter.objects.get(name=counter.name, key=str(method.user.pk)).count == 1
+    assert failures(student) == 1
+
+
+def test_a_key_sealed_under_another_secret_key_is_reported_not_counted(student, clock, caplog):
+    from cryptography.fernet import Fernet
+
+    method = give_method(student, "totp", sealed_secret=Fernet(Fernet.generate_key()).encrypt(SECRET.encode()).decode())
+    with pytest.raises(VerificationFailed, match="can't be checked right now"):
+        AuthenticatorApp().verify(verify_request(code_at(SECRET, int(NOW // 30))), method, "signin")
+    assert failures(student) == 0 and "cannot be unsealed" in caplog.text
 
 
 def test_describe_and_strength():

@@ -178,6 +178,7 @@ class Passkey(MethodKind):
         credential_id = bytes_to_base64url(verified.credential_id)
         data = {
             "credential_id": credential_id,
+            "user_handle": bytes_to_base64url(user_handle(request.user)),
             "public_key": bytes_to_base64url(verified.credential_public_key),
             "sign_count": verified.sign_count,
             "transports": [t.value for t in credential.response.transports or []],
@@ -235,6 +236,10 @@ class Passkey(MethodKind):
                     .first())
             if used is None:
                 raise ValueError("not a passkey of this person")
+            # A discoverable credential also says whose it is; it has to say the same.
+            handle = credential.response.user_handle
+            if handle is not None and bytes_to_base64url(handle) != used.data.get("user_handle"):
+                raise ValueError("the user handle is not this person's")
             verified = verify_authentication_response(
                 credential=credential, expected_challenge=challenge, expected_rp_id=rp_id, expected_origin=origin,
                 credential_public_key=base64url_to_bytes(used.data["public_key"]),

@@ -10,11 +10,13 @@ one is refused, so a code read over someone's shoulder cannot be replayed while 
 import base64
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 
 import pyotp
 import segno
+from cryptography.fernet import InvalidToken
 from django import forms
 from django.conf import settings
 from django.db import transaction
@@ -29,6 +31,8 @@ from ..base import MethodKind, VerificationFailed
 from ..crypto import seal, unseal
 from ..models import Method
 from ..rules import failures_per_account
+
+log = logging.getLogger("sspr.methods")
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -120,8 +124,7 @@ class AuthenticatorApp(MethodKind):
                         # One app per person: setting up a new one replaces the old key.
                         Method.objects.filter(user=request.user, kind=self.kind).delete()
                         method = Method.objects.create(user=request.user, kind=self.kind,
-                                                       sealed_secret=seal(secret),
-                                                       data={"last_step": step}, last_used_at=timezone.now())
+                                                       sealed_secret=seal(secret), data={"last_step": step})
                     events.method_added(request, method)
                     return redirect("security_info")
                 form.add_error("code", _("That code didn't work. Make sure your phone sets its time "
@@ -154,7 +157,16 @@ class AuthenticatorApp(MethodKind):
         with transaction.atomic():
             # Locked, so two requests carrying the same code cannot both see the step as unused.
             locked = Method.objects.select_for_update().get(pk=method.pk, user=method.user, kind=self.kind)
-            step = matching_step(unseal(locked.sealed_secret), entered, at=time.time())
+            try:
+                secret = unseal(locked.sealed_secret)
+            except InvalidToken:
+                # Sealed under another server.secret_key: no code can be checked until the app is
+                # set up again. Not the person's fault, so not counted against them.
+                log.error("authenticator app key of %s cannot be unsealed (was secret_key changed?)",
+                          method.user.user_id)
+                raise VerificationFailed(_("Your authenticator app can't be checked right now. Sign in another "
+                                           "way, or ask the help desk to help you set it up again.")) from None
+            step = matching_step(secret, entered, at=time.time())
             if step is not None and step > locked.data.get("last_step", -1):
                 locked.data["last_step"] = step
                 locked.last_used_at = timezone.now()
