@@ -472,6 +472,17 @@ def test_the_cool_down_refuses_even_a_right_answer(student, settings):
     assert method.data["sign_count"] == 0
 
 
+@pytest.mark.parametrize("base_url, expected", [
+    ("https://sspr.test", ("sspr.test", "https://sspr.test")),
+    ("https://Reset.District.Example:443/sspr", ("reset.district.example", "https://reset.district.example")),
+    ("https://sspr.test:8443", ("sspr.test", "https://sspr.test:8443")),
+    ("http://localhost:8000", ("localhost", "http://localhost:8000")),
+])
+def test_the_relying_party_is_the_host_people_see(settings, base_url, expected):
+    settings.BASE_URL = base_url
+    assert passkey.relying_party() == expected
+
+
 def test_the_user_handle_is_stable_per_person_and_reveals_nothing(student, staff):
     mine, theirs = local_user(student), local_user(staff)
     assert user_handle(mine) == user_handle(mine) and user_handle(mine) != user_handle(theirs)

@@ -63,7 +63,9 @@ MAX_CREDENTIAL_JSON = 64 * 1024       # an attestation with a certificate chain 
 def relying_party() -> tuple[str, str]:
     """(rp_id, origin) from server.base_url: a passkey is bound to the host name people see."""
     parts = urlsplit(settings.BASE_URL)
-    return parts.hostname, f"{parts.scheme}://{parts.netloc}".lower()
+    # The browser's origin leaves out a default port, so ours must too ("https://x:443" is "https://x").
+    port = "" if parts.port in (None, {"https": 443, "http": 80}.get(parts.scheme)) else f":{parts.port}"
+    return parts.hostname, f"{parts.scheme}://{parts.hostname}{port}"
 
 
 def user_handle(user) -> bytes:
