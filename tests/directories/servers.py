@@ -316,7 +316,8 @@ userPassword: {ssha(self.service_password)}
 
     def add_person(self, *, ou: str = "people", group: str = "Students", domain: str = "student.district.example",
                    password: str = "Brave pianos dance on Fridays!", staff_policy: bool = False,
-                   changed: str | None = None, must_change: bool = False, name: str = "Chris Smith") -> Person:
+                   changed: str | None = None, must_change: bool = False, disabled: bool = False,
+                   name: str = "Chris Smith") -> Person:
         uid = f"p{next(_names)}x{os.getpid()}"
         dn = f"uid={uid},ou={ou},{self.suffix}"
         user_id = f"{uid}@{domain}"
@@ -331,6 +332,8 @@ userPassword: {ssha(self.service_password)}
             attributes.append(("pwdPolicySubentry", [self.staff_policy.encode()]))
         if must_change:
             attributes.append(("pwdReset", [b"TRUE"]))
+        if disabled:  # ppolicy's administrator lock
+            attributes.append(("pwdAccountLockedTime", [b"000001010000Z"]))
         conn = self.admin()
         try:
             # Relax Rules: pwdChangedTime and pwdReset are the server's own, set here to stage a history.

@@ -8,6 +8,7 @@ import pytest
 from sspr.config.schema import PolicyOverride
 from sspr.directory import ldapbase
 from sspr.directory.base import (
+    AccountDisabled,
     AccountLocked,
     BadCredentials,
     DirectoryUnavailable,
@@ -146,6 +147,19 @@ def test_a_reset_also_ends_a_lockout(openldap, slapd):
             openldap.authenticate(person.user_id, "Not the password at all!")
     openldap.reset_password(person.user_id, NEW)
     assert openldap.authenticate(person.user_id, NEW)
+
+
+def test_a_disabled_account_is_refused_and_never_reset_or_unlocked(client, openldap, slapd):
+    person = slapd.add_person(disabled=True)
+    with pytest.raises(AccountDisabled):
+        openldap.authenticate(person.user_id, person.password)
+    assert sign_in(client, person).status_code == 400
+    assert not openldap.lookup(person.user_id).enabled
+    with pytest.raises(AccountDisabled):
+        openldap.unlock(person.user_id)
+    with pytest.raises(AccountDisabled):
+        openldap.reset_password(person.user_id, NEW)
+    assert slapd.entry(person.dn, "pwdAccountLockedTime")["pwdAccountLockedTime"] == [b"000001010000Z"]
 
 
 def test_a_must_change_user_signs_in_and_changes_the_password(client, openldap, slapd):
@@ -307,6 +321,12 @@ def test_check_names_plain_ldap_without_starttls(use_directory, slapd, ca, db):
     directory = use_directory(**openldap_settings(slapd, ca, uris=[slapd.ldap_uri]))
     assert directory.check() == [f"directory.uris: {slapd.ldap_uri} would send passwords unencrypted; use ldaps:// "
                                  "or set directory.start_tls = true"]
+
+
+def test_check_names_an_untrusted_certificate_behind_starttls(use_directory, slapd, untrusted_ca, db):
+    directory = use_directory(**openldap_settings(slapd, untrusted_ca, uris=[slapd.ldap_uri], start_tls=True))
+    [problem] = directory.check()
+    assert problem.startswith(f"directory.ca_file: {slapd.ldap_uri}: the server's TLS certificate is not trusted")
 
 
 def test_check_names_servers_that_do_not_answer(use_directory, slapd, ca, db):

@@ -132,12 +132,17 @@ class OpenLdapDirectory(LdapDirectory):
     def reset_password(self, user_id, new_password, *, must_change=False):
         def reset(link):
             entry = self.find(link, user_id, ["pwdAccountLockedTime", "pwdReset", "pwdPolicySubentry"])
+            lock = entry.first("pwdAccountLockedTime")
+            if lock == ADMIN_LOCK:
+                raise AccountDisabled()  # slapd lifts every lock, an administrator's too, with a new password
+            # Password Modify, not a modify of userPassword: the server hashes the password
+            # whatever its configuration (a plain modify is stored as sent without ppolicy_hash_cleartext).
             self.password_modify(link, entry, None, new_password)
             if must_change:
                 link.call("modify_ext_s", entry.dn, [(ldap.MOD_REPLACE, "pwdReset", [b"TRUE"])])
-            else:  # some policies (pwdMustChange) mark every reset; this one was asked not to be
+            elif entry.first("pwdReset"):  # marked before, and this reset was asked not to be
                 self.delete_attribute(link, entry.dn, "pwdReset")
-            if entry.first("pwdAccountLockedTime") not in ("", ADMIN_LOCK):
+            if lock:  # slapd's ppolicy clears it already; other servers may not
                 self.delete_attribute(link, entry.dn, "pwdAccountLockedTime")
 
         self.as_service(reset)
