@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from sspr.audit.models import AuditEvent
 from sspr.methods.base import VerificationFailed
-from sspr.methods.kinds import KINDS, passkey
+from sspr.methods.kinds import passkey
 from sspr.methods.kinds.passkey import Passkey, user_handle
 from sspr.methods.models import Method
 from sspr.methods.rules import failures_per_account
@@ -34,12 +34,6 @@ from .conftest import local_user, open_security_info
 ORIGIN = "https://sspr.test"  # tests/sspr-test.toml's base_url
 CHROMEBOOK = ("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 "
               "Safari/537.36")
-
-
-@pytest.fixture(autouse=True)
-def passkeys_registered(monkeypatch):
-    # A no-op once the framework's registry lists passkeys (it waits for this module to land).
-    monkeypatch.setitem(KINDS, "passkey", "sspr.methods.kinds.passkey.Passkey")
 
 
 def b64(data: bytes) -> str:
