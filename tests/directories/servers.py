@@ -12,6 +12,7 @@ Traps (see also the shared test-infrastructure notes):
   settings object (PSO) applied to the Students group, as a district would do it.
 """
 
+import ctypes
 import fcntl
 import os
 import signal
@@ -31,6 +32,7 @@ from ldap.controls.simple import RelaxRulesControl
 START_TIMEOUT = 60
 SAMBA_LOCK = Path("/tmp/sspr-tests-samba.lock")
 SAMBA_LOCK_WAIT = 900
+PR_SET_PDEATHSIG = 1
 _names = count(1)
 
 
@@ -43,6 +45,12 @@ def run(command, **kwargs):
     if done.returncode != 0:
         raise ServerFailed(f"{command[0]} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return done.stdout
+
+
+def die_with_the_tests() -> None:
+    """In the server's process before it starts: SIGTERM it when the test process dies, however it
+    dies (a killed test run must not leave Samba holding its fixed ports)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -295,7 +303,7 @@ userPassword: {ssha(self.service_password)}
         with log.open("ab") as output:
             self.process = subprocess.Popen(
                 ["slapd", "-d", "0", "-f", str(self.root / "slapd.conf"), "-h", f"{self.ldap_uri}/ {self.ldaps_uri}/"],
-                stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+                stdout=output, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=die_with_the_tests)
         wait_for_port(self.tls_port, self.process, "slapd", log)
         wait_for_port(self.port, self.process, "slapd", log)
 
@@ -409,7 +417,7 @@ class SambaDC:
         self.provision_log = self.root / "provision.log"
         with self.provision_log.open("wb") as output:
             self.provisioning = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
-                                                 start_new_session=True)
+                                                 start_new_session=True, preexec_fn=die_with_the_tests)
 
     def finish_provisioning(self) -> None:
         if self.provisioning is None:
@@ -426,7 +434,7 @@ class SambaDC:
         log = self.root / "samba.log"
         with log.open("ab") as output:
             self.process = subprocess.Popen(["samba", "-F", "--debug-stdout", "-s", str(self.conf)],
-                                            stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+                                            stdout=output, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=die_with_the_tests)
         wait_for_port(636, self.process, "samba", log)
 
     def _take_ports(self) -> None:

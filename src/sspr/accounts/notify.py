@@ -44,7 +44,9 @@ def notify_account_change(request, person, template: str, *, skip: str = "", ext
         if address.lower() == skip.lower():
             continue
         try:
-            send(Message("email", address, body, subject))
+            # Queued for the worker: the person's page never waits on the mail server for a notice.
+            send(Message("email", address, body, subject), account=person.user_id, client_ip=request.client_ip,
+                 wait=False)
             sent += 1
         except DeliveryUnavailable as exc:
             log.warning("notification %s to %s not sent: %s", template, person.user_id, exc)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from math import ceil
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -48,10 +49,12 @@ def send(request, user, purpose: str, channel: str, destination: str) -> None:
     sends_per_account().hit(str(user.pk))
     sends_per_ip().hit(request.client_ip or "unknown")
     try:
-        send_code(channel, destination, code, minutes=config.code_minutes, language=get_language() or "",
-                  account=user.user_id, client_ip=request.client_ip)
+        delivery = send_code(channel, destination, code, minutes=config.code_minutes, language=get_language() or "",
+                             account=user.user_id, client_ip=request.client_ip)
     except DeliveryUnavailable as exc:
         raise VerificationFailed(exc.user_message) from exc
+    if delivery.status == "queued":  # the provider stumbled; the worker keeps trying
+        messages.info(request, _("Your code may take a few minutes to arrive."))
 
 
 def check(user, purpose: str, entered: str) -> str:
