@@ -434,7 +434,8 @@ class SambaDC:
         log = self.root / "samba.log"
         with log.open("ab") as output:
             self.process = subprocess.Popen(["samba", "-F", "--debug-stdout", "-s", str(self.conf)],
-                                            stdout=output, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=die_with_the_tests)
+                                            stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+                                            preexec_fn=die_with_the_tests)
         wait_for_port(636, self.process, "samba", log)
 
     def _take_ports(self) -> None:

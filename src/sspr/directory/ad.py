@@ -92,7 +92,8 @@ def interval_seconds(value: int | None) -> int | None:
 
 class ActiveDirectory(LdapDirectory):
     backend = "ad"
-    default_user_filter = "(&(objectCategory=person)(objectClass=user)(|(sAMAccountName={user})(userPrincipalName={user})))"
+    default_user_filter = ("(&(objectCategory=person)(objectClass=user)"
+                           "(|(sAMAccountName={user})(userPrincipalName={user})))")
     default_user_id_attribute = "userPrincipalName"
     state_attributes = ("sAMAccountName", "userAccountControl", "msDS-User-Account-Control-Computed", "pwdLastSet",
                         "lockoutTime")

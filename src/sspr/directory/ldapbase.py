@@ -318,7 +318,8 @@ class Servers:
                 continue
             self._down.pop(uri, None)
             return link, controls_back, error
-        raise DirectoryUnavailable("no directory server answered: " + "; ".join(failures or ["directory.uris is empty"]))
+        failures = failures or ["directory.uris is empty"]
+        raise DirectoryUnavailable("no directory server answered: " + "; ".join(failures))
 
 
 def bind(link: Link, dn: str, password: str, controls=()):
