@@ -29,12 +29,18 @@ $(VENV)/.test: $(VENV)/.runtime requirements-test.lock
 	touch $@
 
 # Re-extract and compile translations after changing user-facing text (needs gettext).
-# Needs gettext. New msgids arrive untranslated (and msgmerge's fuzzy guesses are often wrong):
-# tests/test_translations.py fails until every one is translated.
-MESSAGES_ENV := SSPR_CONFIG=../../tests/sspr-test.toml SSPR_DATABASE__URL=sqlite:///:memory:
+# New msgids arrive untranslated (and msgmerge's fuzzy guesses are often wrong):
+# tests/test_translations.py fails until every one is translated, in every catalog.
+# An app with a locale/ folder of its own (src/sspr/delivery) keeps its strings there, extracted
+# from inside the app and left out of the main catalog (src/sspr/locale, in LOCALE_PATHS, which
+# Django searches before the apps' folders, so a copy there would win over the app's own).
+MESSAGES_ENV := SSPR_CONFIG=$(abspath tests/sspr-test.toml) SSPR_DATABASE__URL=sqlite:///:memory:
+MAKEMESSAGES := $(MESSAGES_ENV) $(abspath $(BIN))/django-admin makemessages -l es --no-obsolete --settings=sspr.settings
+APP_CATALOGS := $(patsubst src/sspr/%/locale,%,$(wildcard src/sspr/*/locale))
 messages: $(VENV)/.runtime
-	cd src/sspr && $(MESSAGES_ENV) ../../$(BIN)/django-admin makemessages -l es --no-obsolete --settings=sspr.settings
-	cd src/sspr && $(MESSAGES_ENV) ../../$(BIN)/django-admin compilemessages --settings=sspr.settings
+	cd src/sspr && $(MAKEMESSAGES) $(foreach app,$(APP_CATALOGS),--ignore='$(app)/*')
+	set -e; for app in $(APP_CATALOGS); do (cd src/sspr/$$app && $(MAKEMESSAGES)); done
+	cd src/sspr && $(MESSAGES_ENV) $(abspath $(BIN))/django-admin compilemessages --settings=sspr.settings
 
 clean:
 	rm -rf $(VENV) var
