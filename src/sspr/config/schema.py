@@ -173,6 +173,18 @@ class Methods(MethodRules):
     failure_cooldown_minutes: int = Field(30, ge=1)
 
 
+class Reset(Section):
+    """Forgotten-password reset and account unlock."""
+
+    # "image" (with an audio alternative), "pow" (a proof of work the browser solves), or "off"
+    # (behind other bot protection, and in automated test environments; warned about).
+    captcha: Literal["image", "pow", "off"] = "image"
+    # A CAPTCHA is answered once (right or wrong) within this many minutes of being shown.
+    captcha_minutes: int = Field(10, ge=1, le=60)
+    # "pow": leading zero bits the browser's SHA-256 must find (2^bits tries on average).
+    pow_difficulty: int = Field(18, ge=8, le=26)
+
+
 class Branding(Section):
     org_name: str = "OpenSSPR"
     helpdesk_text: str = "Contact your help desk."
@@ -280,6 +292,7 @@ class Config(Section):
     passwords: Passwords = Passwords()
     password_policy: PasswordPolicy = PasswordPolicy()
     methods: Methods = Methods()
+    reset: Reset = Reset()
     branding: Branding = Branding()
     limits: Limits = Limits()
     logging: Logging = Logging()
