@@ -28,3 +28,20 @@ def test_readyz_says_why_it_is_not_ready(client, monkeypatch):
 
 def test_the_demo_outbox_does_not_exist_outside_demo_mode(client):
     assert client.get("/demo/outbox/").status_code == 404
+
+
+def test_a_directory_outage_says_try_again_later(client, student, monkeypatch):
+    from sspr.directory.base import DirectoryUnavailable
+    from sspr.directory.embedded.backend import EmbeddedDirectory
+
+    from .conftest import sign_in
+
+    sign_in(client, student)
+
+    def down(self, user_id):
+        raise DirectoryUnavailable("connection refused")
+
+    monkeypatch.setattr(EmbeddedDirectory, "lookup", down)
+    response = client.get("/account/password/")
+    assert response.status_code == 503 and "Please try again later" in response.content.decode()
+    assert "connection refused" not in response.content.decode()

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "sspr.audit",
     "sspr.limits",
     "sspr.methods",
+    "sspr.reset",
     "sspr.directory.embedded",
     "sspr.ops",
     "sspr.demo",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sspr.web.middleware.DirectoryUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "sspr.urls"

@@ -223,7 +223,6 @@ def test_a_server_stopping_mid_flow_says_try_again_later_and_loses_nothing(clien
     assert openldap.authenticate(person.user_id, NEW)
 
 
-@pytest.mark.xfail(strict=True, reason="accounts.views.password_change does not catch DirectoryUnavailable yet")
 def test_the_change_page_says_try_again_later_while_the_server_is_down(client, openldap, slapd):
     person = slapd.add_person()
     sign_in(client, person)

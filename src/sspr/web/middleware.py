@@ -80,3 +80,23 @@ class SameOriginFormsMiddleware:
         if meta.get("HTTP_ORIGIN") == "null" and meta.get("HTTP_SEC_FETCH_SITE", "same-origin") == "same-origin":
             meta["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
         return self.get_response(request)
+
+
+class DirectoryUnavailableMiddleware:
+    """Any page that needs the directory while it cannot be reached says "try again later" with
+    status 503, instead of an error page: nothing was changed, and nothing is lost by retrying."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from sspr.directory.base import DirectoryUnavailable
+
+        if isinstance(exception, DirectoryUnavailable):
+            return render(request, "errors/503.html", status=503)
+        return None
