@@ -1,0 +1,1 @@
+"""Getting back into an account: forgotten-password reset and account unlock."""
