@@ -1,0 +1,250 @@
+"""The CAPTCHA of "Who are you?" (`[reset] captcha`): "image" (a picture with an audio
+alternative), "pow" (a proof of work the browser solves, nothing to read), or "off".
+
+    context = issue(request, "reset-start")   # when rendering the form; {% include "reset/captcha.html" %}
+    solved = verify(request, "reset-start")   # on POST: spends the challenge, right or wrong
+
+A challenge belongs to one session and one form (form_id), lasts `captcha_minutes` and is
+answered once: verify() takes it out of the session whatever the answer, and also marks it spent
+in the database (sspr.limits' counter table), so two requests racing with the same session copy
+cannot both use it. A new issue() for the same form replaces the previous challenge.
+
+"image": the answer is 6 characters from an alphabet without look-alikes (no 0/O, 1/I/L, 2/Z,
+5/S, 8/B, G, Q, D, U, V), case-insensitive, spaces ignored. The audio alternative has an answer of
+its own, 6 digits (spoken letters are too easily misheard), and either answer is accepted.
+Both answers are derived from a random nonce with an HMAC under the server's secret key, so the
+session holds no answer: only the nonce, the keyed hashes of the two answers, the form and the
+expiry. The picture and sound are drawn by captcha_media from the nonce each time they are asked
+for; their URLs carry a random reference of the challenge, and only its own session gets them.
+
+"pow": the browser (static/sspr/captcha.js) finds a number n such that
+SHA-256("<challenge>:<n>") starts with `pow_difficulty` zero bits; the server checks one hash.
+
+"off": nothing is shown and verify() is always True; `sspr check` and start-up warn.
+"""
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+log = logging.getLogger("sspr.reset")
+
+SESSION_KEY = "sspr.captcha"
+SPENT = "captcha:spent"  # name of the sspr.limits counters that mark a challenge spent
+FORM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+# Upper case and digits that cannot be taken for one another, even warped.
+IMAGE_ALPHABET = "ACEFHJKMNPRTWXY34679"
+IMAGE_LENGTH = 6
+AUDIO_LENGTH = 6
+MAX_ANSWER = 40
+POW_NONCE = re.compile(r"^[0-9]{1,20}$")
+ANSWER_FIELD = "captcha"
+POW_FIELD = "captcha_pow"
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _mode() -> str:
+    return settings.CONFIG.reset.captcha
+
+
+def _check_form_id(form_id: str) -> None:
+    if not FORM_ID.match(form_id):
+        raise ValueError(f"form_id must be lower-case letters, digits and hyphens: {form_id!r}")
+
+
+def _derive(nonce: str, purpose: str, alphabet: str, length: int) -> str:
+    """`length` symbols of `alphabet` from HMAC(secret key, nonce): as random as the nonce to
+    anyone without the key, and the same every time for us."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"sspr.captcha.{purpose}|{nonce}".encode(),
+                      hashlib.sha512).digest()
+    number = int.from_bytes(digest, "big")  # 512 bits: the modulo bias is nil
+    symbols = []
+    for _ in range(length):
+        number, index = divmod(number, len(alphabet))
+        symbols.append(alphabet[index])
+    return "".join(symbols)
+
+
+def answers(record: dict) -> tuple[str, str]:
+    """(picture answer, audio answer) of an image challenge."""
+    return (_derive(record["nonce"], "image", IMAGE_ALPHABET, IMAGE_LENGTH),
+            _derive(record["nonce"], "audio", "0123456789", AUDIO_LENGTH))
+
+
+def _keyed_hash(record: dict, answer: str) -> str:
+    message = f"sspr.captcha.answer|{record['form']}|{record['nonce']}|{answer}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def normalise(entered: str) -> str:
+    """What a person typed, as we compare it: no spaces or dashes, upper case."""
+    return re.sub(r"[\s\-.,]", "", entered or "")[:MAX_ANSWER].upper()
+
+
+def leading_zero_bits(digest: bytes) -> int:
+    bits = 0
+    for byte in digest:
+        if byte:
+            return bits + 8 - byte.bit_length()
+        bits += 8
+    return bits
+
+
+def pow_digest(challenge: str, nonce: str) -> bytes:
+    return hashlib.sha256(f"{challenge}:{nonce}".encode()).digest()
+
+
+# --- issue and verify ------------------------------------------------------------------------
+
+def _store(request, form_id: str, record: dict) -> None:
+    challenges = {key: value for key, value in request.session.get(SESSION_KEY, {}).items()
+                  if value.get("expires", 0) > _now()}  # forget the stale ones of other forms
+    challenges[form_id] = record
+    request.session[SESSION_KEY] = challenges
+
+
+def issue(request, form_id: str, error: str = "") -> dict:
+    """A new challenge for this session and form, replacing any earlier one for the form.
+    Returns the context of reset/captcha.html ({"captcha": {...}}); `error`, when given, is shown
+    at the answer field (and marks it invalid)."""
+    _check_form_id(form_id)
+    mode = _mode()
+    context = {"mode": mode, "form_id": form_id, "error": error, "answer_field": ANSWER_FIELD,
+               "pow_field": POW_FIELD}
+    if mode == "off":
+        return {"captcha": context}
+    config = settings.CONFIG.reset
+    record = {"form": form_id, "mode": mode, "expires": int(_now()) + 60 * config.captcha_minutes,
+              "nonce": secrets.token_hex(16)}
+    if mode == "image":
+        record["ref"] = secrets.token_urlsafe(12)
+        record["hashes"] = [_keyed_hash(record, answer) for answer in answers(record)]
+        context.update(ref=record["ref"], audio_length=AUDIO_LENGTH, refresh_url=request.get_full_path())
+    else:
+        record["difficulty"] = config.pow_difficulty
+        context.update(challenge=record["nonce"], difficulty=record["difficulty"])
+    _store(request, form_id, record)
+    return {"captcha": context}
+
+
+def _mark_spent(nonce: str) -> bool:
+    """True the first time a challenge is spent, in any process; False ever after."""
+    from sspr.limits.models import Counter
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            Counter.objects.create(name=SPENT, key=nonce, window_start=now, count=1)
+    except IntegrityError:
+        return False
+    # No challenge lives longer than an hour (captcha_minutes <= 60): older marks are useless.
+    Counter.objects.filter(name=SPENT, window_start__lt=now - timedelta(minutes=61)).delete()
+    return True
+
+
+def verify(request, form_id: str) -> bool:
+    """Whether request.POST answers this session's challenge for form_id. Always spends it:
+    right, wrong, expired or replayed, the next attempt needs a new issue()."""
+    _check_form_id(form_id)
+    mode = _mode()
+    if mode == "off":
+        return True
+    challenges = dict(request.session.get(SESSION_KEY, {}))
+    record = challenges.pop(form_id, None)
+    if record is None:
+        return False
+    request.session[SESSION_KEY] = challenges
+    if not _mark_spent(record["nonce"]):
+        return False
+    if record.get("form") != form_id or record.get("mode") != mode or record.get("expires", 0) <= _now():
+        return False
+    if mode == "image":
+        entered = _keyed_hash(record, normalise(request.POST.get(ANSWER_FIELD, "")))
+        matches = [hmac.compare_digest(entered, expected) for expected in record["hashes"]]
+        return any(matches)
+    nonce = request.POST.get(POW_FIELD, "")
+    if not POW_NONCE.match(nonce):
+        return False
+    return leading_zero_bits(pow_digest(record["nonce"], nonce)) >= record["difficulty"]
+
+
+# --- the picture and the sound ---------------------------------------------------------------
+
+def _live_image_challenge(request, form_id: str, ref: str) -> dict:
+    """The session's live image challenge whose reference is ref; 404 otherwise. Reads the
+    session and never writes it: a write here could bring back a challenge that a concurrent
+    verify() has just spent."""
+    record = request.session.get(SESSION_KEY, {}).get(form_id)
+    if (_mode() != "image" or not record or record.get("mode") != "image" or record.get("expires", 0) <= _now()
+            or not hmac.compare_digest(record.get("ref", ""), ref)):
+        raise Http404("no such challenge")
+    return record
+
+
+def _media(body: bytes, content_type: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Length"] = str(len(body))
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+@never_cache
+def image_view(request, form_id: str, ref: str):
+    from . import captcha_media
+
+    record = _live_image_challenge(request, form_id, ref)
+    return _media(captcha_media.png(answers(record)[0]), "image/png")
+
+
+@require_GET
+@never_cache
+def audio_view(request, form_id: str, ref: str):
+    from . import captcha_media
+
+    record = _live_image_challenge(request, form_id, ref)
+    return _media(captcha_media.wav(answers(record)[1], get_language() or "en"), "audio/wav")
+
+
+captcha_urls = [
+    path("reset/captcha/<slug:form_id>/<slug:ref>.png", image_view, name="captcha_image"),
+    path("reset/captcha/<slug:form_id>/<slug:ref>.wav", audio_view, name="captcha_audio"),
+]
+
+
+# --- warnings for the operator ---------------------------------------------------------------
+
+def captcha_warnings(config) -> list[str]:
+    """Plain lines for `sspr check` and the start-up log."""
+    mode = config.reset.captcha
+    if mode == "off":
+        return ['reset.captcha = "off": "Get back into your account" has no CAPTCHA; use this only behind '
+                "other bot protection or in automated tests"]
+    if mode == "image":
+        from .captcha_media import espeak
+
+        if espeak() is None:
+            return ["reset.captcha: espeak-ng is not installed (Debian: apt-get install espeak-ng), so the audio "
+                    "CAPTCHA speaks English digits on Spanish pages too"]
+    return []
+
+
+def log_captcha_warnings(config=None) -> None:
+    for warning in captcha_warnings(config or settings.CONFIG):
+        log.warning(warning)
