@@ -192,7 +192,8 @@ def test_the_page_shows_picture_sound_new_challenge_and_a_labelled_field(client,
     assert f'src="/reset/captcha/{FORM}/{record["ref"]}.png"' in html
     assert re.search(r'<img class="captcha__image"[^>]*alt="CAPTCHA image[^"]+"', html)
     assert f'<audio controls preload="none" src="/reset/captcha/{FORM}/{record["ref"]}.wav">' in html
-    assert "<figcaption>Audio challenge: 6 digits, spoken twice</figcaption>" in html
+    assert ('<div class="captcha__audio" role="group" aria-labelledby="id_captcha_audio">\n'
+            '    <p id="id_captcha_audio">Audio challenge: 6 digits, spoken twice</p>') in html
     assert f'<a href="/test-captcha/{FORM}/">New challenge</a>' in html
     assert '<label for="id_captcha">' in html and 'name="captcha" id="id_captcha"' in html
     assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]  # no JavaScript needed
@@ -422,8 +423,8 @@ def test_browser_shows_the_picture_plays_the_sound_and_reaches_both_by_keyboard(
         page.keyboard.press("Tab")
         reached.append(page.evaluate("document.activeElement.tagName + ':' + (document.activeElement.name || "
                                      "document.activeElement.textContent.trim())"))
-    # In page order: the audio player, "New challenge", the download link, then the answer field.
+    # In page order: "New challenge", the audio player, the download link, then the answer field.
     order = [next(i for i, item in enumerate(reached) if item.startswith(start))
-             for start in ("AUDIO", "A:New challenge", "INPUT:captcha")]
+             for start in ("A:New challenge", "AUDIO", "A:Download the audio challenge", "INPUT:captcha")]
     assert order == sorted(order)
     assert_accessible(page)
