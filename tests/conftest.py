@@ -1,9 +1,11 @@
 import os
+import re
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from sspr.demo.models import OutboxMessage
 from sspr.directory.embedded.models import Account
 
 # Django's live_server runs in a thread beside Playwright's sync API.
@@ -41,3 +43,17 @@ def administrator(db):
 
 def sign_in(client, persona, password=None):
     return client.post("/signin/", {"user_id": persona.user_id, "password": password or persona.password})
+
+
+@pytest.fixture
+def outbox(settings):
+    """Codes land in the demo outbox, where a tester (and these tests) read them."""
+    settings.DEMO = True
+
+    def latest_code(to):
+        message = OutboxMessage.objects.filter(to=to).exclude(channel="email", subject__icontains="changed").first()
+        assert message is not None, f"nothing sent to {to}"
+        # A call spells the code out ("1, 2, 3, ..."), a text or email writes it whole.
+        found = re.search(r"\b\d(?:, \d){5,9}\b|\b\d{6,10}\b", message.body)
+        return found.group(0).replace(", ", "")
+    return latest_code

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("sspr.accounts.urls")),
     path("", include("sspr.methods.urls")),
+    path("", include("sspr.reset.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("language/", set_language, name="set_language"),

@@ -1,25 +1,8 @@
-import re
 import time
 
-import pytest
 from django.contrib.auth import get_user_model
 
-from sspr.demo.models import OutboxMessage
 from sspr.methods.models import Method
-
-
-@pytest.fixture
-def outbox(settings):
-    """Codes land in the demo outbox, where a tester (and these tests) read them."""
-    settings.DEMO = True
-
-    def latest_code(to):
-        message = OutboxMessage.objects.filter(to=to).exclude(channel="email", subject__icontains="changed").first()
-        assert message is not None, f"nothing sent to {to}"
-        # A call spells the code out ("1, 2, 3, ..."), a text or email writes it whole.
-        found = re.search(r"\b\d(?:, \d){5,9}\b|\b\d{6,10}\b", message.body)
-        return found.group(0).replace(", ", "")
-    return latest_code
 
 
 def local_user(persona):

@@ -22,6 +22,7 @@ class Tag(models.TextChoices):
     ACCOUNT_ADD = "account:add", _("Account added")
     METHOD_ADD = "method:add", _("Verification method added")
     METHOD_REMOVE = "method:remove", _("Verification method removed")
+    RESET_START = "reset:start", _("Reset or unlock started")
     VERIFY_SUCCESS = "verify:success", _("Identity verified")
     VERIFY_FAILURE = "verify:failure", _("Identity verification failed")
     DELIVERY_QUEUED = "delivery:queued", _("Message queued")

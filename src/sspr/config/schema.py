@@ -139,12 +139,15 @@ class MethodRules(Section):
     required: int = Field(2, ge=1, le=5)
     # Remember a device after the second step for this many days; 0 never offers it.
     remember_device_days: int = Field(5, ge=0, le=90)
+    # Verification steps a password reset or unlock asks for: 1, or 2 different methods.
+    reset_steps: int = Field(1, ge=1, le=2)
 
 
 class MethodOverride(Section):
     allowed: list[MethodKind] | None = None
     required: int | None = Field(None, ge=1, le=5)
     remember_device_days: int | None = Field(None, ge=0, le=90)
+    reset_steps: int | None = Field(None, ge=1, le=2)
 
 
 class Methods(MethodRules):
@@ -183,6 +186,13 @@ class Reset(Section):
     captcha_minutes: int = Field(10, ge=1, le=60)
     # "pow": leading zero bits the browser's SHA-256 must find (2^bits tries on average).
     pow_difficulty: int = Field(18, ge=8, le=26)
+    # The whole flow, from "Who are you?" to the new password.
+    flow_minutes: int = Field(15, ge=5, le=60)
+    # Resets started for one user ID in 24 hours (Entra's default: 5), and from one address per hour.
+    resets_per_day: int = Field(5, ge=1)
+    resets_per_ip_per_hour: int = Field(50, ge=1)
+    # Members of these groups always prove two different methods.
+    admin_groups: list[str] = ["Administrators"]
 
 
 class Branding(Section):

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ResetConfig(AppConfig):
     name = "sspr.reset"
     verbose_name = "Reset and unlock"
+
+    def ready(self):
+        from .captcha import log_captcha_warnings
+
+        log_captcha_warnings()  # "off" is allowed, and said out loud at every start

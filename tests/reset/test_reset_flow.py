@@ -1,0 +1,272 @@
+"""Get back into your account: the whole flow through the Django test client, and the attacks on
+it that must fail. The CAPTCHA is off here (its own tests are in test_captcha.py)."""
+
+import re
+import statistics
+import time
+
+import pytest
+from django.test import Client
+
+from sspr.audit.models import AuditEvent
+from sspr.demo.models import OutboxMessage
+from sspr.directory import get_directory
+from sspr.directory.base import BadCredentials
+from sspr.directory.embedded.models import FOREVER, Account
+
+from ..methods.conftest import give_method
+
+NEW = "Purple lanterns drift over quiet harbors!"
+PHONE = "+12025550143"
+PERSONAL = "chris@personal.example"
+
+
+@pytest.fixture(autouse=True)
+def no_captcha(settings, outbox):
+    settings.CONFIG = settings.CONFIG.model_copy(update={
+        "reset": settings.CONFIG.reset.model_copy(update={"captcha": "off"})})
+
+
+def begin(client, user_id, reason="forgot"):
+    assert client.post("/reset/", {"user_id": user_id})["Location"] == "/reset/reason/"
+    assert client.post("/reset/reason/", {"reason": reason})["Location"] == "/reset/verify/"
+
+
+def by_email(client, outbox, method):
+    client.post("/reset/verify/", {"action": "choose", "option": f"{method.pk}:email"})
+    return client.post("/reset/verify/", {"action": "verify", "code": outbox(PERSONAL)})
+
+
+def by_text(client, outbox, method, number="(202) 555-0143"):
+    client.post("/reset/verify/", {"action": "choose", "option": f"{method.pk}:sms"})
+    client.post("/reset/verify/", {"action": "number", "region": "US", "number": number})
+    return client.post("/reset/verify/", {"action": "verify", "code": outbox(PHONE)})
+
+
+def test_a_student_resets_a_forgotten_password_with_one_method(client, student, outbox):
+    email = give_method(student, "email", PERSONAL)
+    begin(client, student.user_id)
+    page = client.get("/reset/verify/").content.decode()
+    assert "Email my alternate email (ch*****@personal.example)" in page
+    assert by_email(client, outbox, email)["Location"] == "/reset/new-password/"
+    page = client.get("/reset/new-password/").content.decode()
+    assert "choose a new password" in page.lower()
+    response = client.post("/reset/new-password/", {"new_password": NEW, "confirm_password": NEW})
+    assert "Your password has been reset" in response.content.decode()
+    assert get_directory().authenticate(student.user_id, NEW)
+    with pytest.raises(BadCredentials):
+        get_directory().authenticate(student.user_id, student.password)
+    assert client.get("/account/").status_code == 302  # no automatic sign-in
+    assert AuditEvent.objects.filter(tag="password:reset", subject=student.user_id).exists()
+    assert OutboxMessage.objects.filter(channel="email", to=student.user_id, subject__contains="changed").exists()
+
+
+def test_two_steps_with_email_and_text_for_a_group_that_requires_two(client, staff, outbox, settings):
+    settings.CONFIG = settings.CONFIG.model_copy(update={"methods": settings.CONFIG.methods.model_copy(
+        update={"reset_steps": 2})})
+    email = give_method(staff, "email", PERSONAL)
+    phone = give_method(staff, "phone", PHONE)
+    begin(client, staff.user_id)
+    assert by_email(client, outbox, email)["Location"] == "/reset/verify/"
+    second = client.get("/reset/verify/").content.decode()
+    assert "verification step 2" in second and "Email my alternate email" not in second  # a different method
+    assert by_text(client, outbox, phone)["Location"] == "/reset/new-password/"
+
+
+def test_the_reset_clears_a_lockout_and_must_change(client, student, outbox):
+    email = give_method(student, "email", PERSONAL)
+    Account.objects.filter(user_id=student.user_id).update(locked_until=FOREVER, must_change_password=True)
+    begin(client, student.user_id)
+    by_email(client, outbox, email)
+    client.post("/reset/new-password/", {"new_password": NEW, "confirm_password": NEW})
+    account = Account.objects.get(user_id=student.user_id)
+    assert account.locked_until is None and not account.must_change_password
+
+
+def test_unlock_keeps_the_password(client, student, outbox):
+    email = give_method(student, "email", PERSONAL)
+    Account.objects.filter(user_id=student.user_id).update(locked_until=FOREVER)
+    begin(client, student.user_id, reason="unlock")
+    response = by_email(client, outbox, email)
+    assert "Your account has been unlocked" in response.content.decode()
+    assert get_directory().authenticate(student.user_id, student.password)
+    assert AuditEvent.objects.filter(tag="account:unlock", subject=student.user_id).exists()
+
+
+def test_a_lockout_by_repeated_failures_does_not_stop_the_owner(client, student, outbox, settings):
+    email = give_method(student, "email", PERSONAL)
+    for _ in range(settings.CONFIG.directory.lockout_threshold):
+        Client().post("/signin/", {"user_id": student.user_id, "password": "someone guessing here"})
+    begin(client, student.user_id, reason="unlock")
+    assert "Your account has been unlocked" in by_email(client, outbox, email).content.decode()
+
+
+def test_skipping_to_the_new_password_by_url_fails(client, student):
+    give_method(student, "email", PERSONAL)
+    assert client.get("/reset/new-password/")["Location"] == "/reset/"
+    begin(client, student.user_id)
+    assert client.get("/reset/new-password/")["Location"] == "/reset/"
+    response = client.post("/reset/new-password/", {"new_password": NEW, "confirm_password": NEW})
+    assert response["Location"] == "/reset/"
+    assert get_directory().authenticate(student.user_id, student.password)
+
+
+def test_a_code_cannot_be_replayed(client, student, outbox):
+    email = give_method(student, "email", PERSONAL)
+    begin(client, student.user_id)
+    by_email(client, outbox, email)
+    code = outbox(PERSONAL)
+    again = Client()
+    begin(again, student.user_id)
+    again.post("/reset/verify/", {"action": "choose", "option": f"{email.pk}:email"})
+    OutboxMessage.objects.all().delete()
+    assert again.post("/reset/verify/", {"action": "verify", "code": code}).status_code == 400
+    assert again.get("/reset/new-password/")["Location"] == "/reset/"
+
+
+def test_a_wrong_full_phone_number_sends_nothing_and_looks_the_same(client, student, outbox):
+    phone = give_method(student, "phone", PHONE)
+
+    def answer(number):
+        OutboxMessage.objects.all().delete()
+        flow = Client()
+        begin(flow, student.user_id)
+        flow.post("/reset/verify/", {"action": "choose", "option": f"{phone.pk}:sms"})
+        response = flow.post("/reset/verify/", {"action": "number", "region": "US", "number": number})
+        return response, OutboxMessage.objects.filter(to=PHONE).count()
+
+    right, sent_right = answer("(202) 555-0143")
+    wrong, sent_wrong = answer("(202) 555-0199")
+    assert (sent_right, sent_wrong) == (1, 0)
+    assert right.status_code == wrong.status_code == 200
+    assert clean(right.content.decode()) == clean(wrong.content.decode())
+
+
+def test_a_code_of_user_a_does_not_work_in_user_bs_flow(client, student, staff, outbox):
+    mine = give_method(student, "email", PERSONAL)
+    theirs = give_method(staff, "email", "ana@personal.example")
+    begin(client, student.user_id)
+    client.post("/reset/verify/", {"action": "choose", "option": f"{mine.pk}:email"})
+    code = outbox(PERSONAL)
+    other = Client()
+    begin(other, staff.user_id)
+    other.post("/reset/verify/", {"action": "choose", "option": f"{theirs.pk}:email"})
+    assert other.post("/reset/verify/", {"action": "verify", "code": code}).status_code == 400
+    # and user A's method cannot be chosen in B's flow either
+    assert other.post("/reset/verify/", {"action": "choose", "option": f"{mine.pk}:email"}).status_code == 400
+
+
+def test_step_two_cannot_reuse_the_method_of_step_one(client, staff, outbox, settings):
+    settings.CONFIG = settings.CONFIG.model_copy(update={"methods": settings.CONFIG.methods.model_copy(
+        update={"reset_steps": 2})})
+    email = give_method(staff, "email", PERSONAL)
+    give_method(staff, "phone", PHONE)
+    begin(client, staff.user_id)
+    by_email(client, outbox, email)
+    response = client.post("/reset/verify/", {"action": "choose", "option": f"{email.pk}:email"})
+    assert response.status_code == 400
+    assert client.get("/reset/new-password/")["Location"] == "/reset/"
+
+
+def test_administrators_always_need_two_steps_and_a_strong_method_is_not_bypassed(client, administrator, outbox):
+    email = give_method(administrator, "email", PERSONAL)
+    give_method(administrator, "totp", name="Authenticator", sealed_secret="", data={"last_step": 0})
+    give_method(administrator, "phone", PHONE)
+    begin(client, administrator.user_id)
+    assert by_email(client, outbox, email)["Location"] == "/reset/verify/"
+    second = client.get("/reset/verify/").content.decode()
+    assert "authenticator" in second.lower() and "Text +X" not in second
+
+
+def test_the_sixth_reset_in_a_day_is_refused(client, student, settings):
+    give_method(student, "email", PERSONAL)
+    for _ in range(settings.CONFIG.reset.resets_per_day):
+        begin(Client(), student.user_id)
+    response = Client().post("/reset/", {"user_id": student.user_id})
+    assert response.status_code == 400 and "too many times" in response.content.decode()
+
+
+def test_the_flow_expires(client, student, settings):
+    give_method(student, "email", PERSONAL)
+    begin(client, student.user_id)
+    session = client.session
+    session["reset_flow"]["started"] -= settings.CONFIG.reset.flow_minutes * 60 + 1
+    session.save()
+    assert client.get("/reset/verify/")["Location"] == "/reset/"
+    assert "reset_flow" not in client.session
+
+
+def test_a_tampered_method_id_fails(client, student, outbox):
+    give_method(student, "email", PERSONAL)
+    begin(client, student.user_id)
+    for value in ["-1:email", "999999:email", "x:email", ""]:
+        assert client.post("/reset/verify/", {"action": "choose", "option": value}).status_code == 400
+
+
+def clean(body: str) -> str:
+    body = re.sub(r'value="[A-Za-z0-9]{64}"', "", body)
+    body = re.sub(r'nonce="[^"]+"', "", body)
+    body = re.sub(r'value="-?\d+:', 'value="N:', body)  # method ids differ between people
+    return body
+
+
+def test_no_enumeration_up_to_the_point_where_a_code_would_be_sent(student, staff, outbox):
+    """Existing (with methods), unknown, disabled and method-less user IDs look the same."""
+    give_method(student, "email", PERSONAL)
+    Account.objects.filter(user_id=staff.user_id).update(enabled=False)
+    give_method(staff, "email", "ana@personal.example")
+    Account.objects.create(user_id="nomethods@district.example", password="!")
+
+    def journey(user_id):
+        client = Client()
+        first = client.post("/reset/", {"user_id": user_id})
+        second = client.post("/reset/reason/", {"reason": "forgot"})
+        third = client.get("/reset/verify/")
+        return [(r.status_code, r.get("Location"), sorted(r.cookies.keys()),
+                 sorted(k for k in r.headers if k not in ("Content-Length", "Content-Security-Policy")))
+                for r in (first, second, third)], third.content.decode()
+
+    shapes = {user_id: journey(user_id) for user_id in
+              [student.user_id, "nobody@district.example", staff.user_id, "nomethods@district.example"]}
+    first_shape = next(iter(shapes.values()))[0]
+    for shape, page in shapes.values():
+        assert shape == first_shape
+        assert "Email my alternate email (" in page  # stand-ins look like a real person's methods
+        assert "contact your administrator" in page.lower()
+
+
+def test_no_enumeration_in_timing(student, settings):
+    give_method(student, "email", PERSONAL)
+    settings.CONFIG = settings.CONFIG.model_copy(update={"reset": settings.CONFIG.reset.model_copy(
+        update={"resets_per_day": 1000, "resets_per_ip_per_hour": 1000})})
+
+    def median(user_id):
+        samples = []
+        for _ in range(15):
+            start = time.perf_counter()
+            Client().post("/reset/", {"user_id": user_id})
+            samples.append(time.perf_counter() - start)
+        return statistics.median(samples)
+
+    median("warmup@district.example")
+    known, unknown = median(student.user_id), median("nobody@district.example")
+    assert 0.5 < known / unknown < 2.0, (known, unknown)
+
+
+def test_the_first_step_needs_the_captcha_and_a_captcha_works_once(client, student, settings):
+    from sspr.reset import captcha
+
+    give_method(student, "email", PERSONAL)
+    settings.CONFIG = settings.CONFIG.model_copy(update={
+        "reset": settings.CONFIG.reset.model_copy(update={"captcha": "image"})})
+    page = client.get("/reset/").content.decode()
+    assert "Who are you?" in page and "/reset/captcha/reset-start/" in page
+    solved = captcha.answers(client.session[captcha.SESSION_KEY]["reset-start"])[0]
+    form = {"user_id": student.user_id, captcha.ANSWER_FIELD: solved}
+    assert client.post("/reset/", {**form, captcha.ANSWER_FIELD: "WRONG"}).status_code == 400
+    client.get("/reset/")
+    solved = captcha.answers(client.session[captcha.SESSION_KEY]["reset-start"])[0]
+    form[captcha.ANSWER_FIELD] = solved
+    assert client.post("/reset/", form)["Location"] == "/reset/reason/"
+    replay = client.post("/reset/", form)
+    assert replay.status_code == 400 and "didn&#x27;t match" in replay.content.decode()
