@@ -8,6 +8,7 @@ from sspr.accounts.notify import notify_account_change
 from sspr.audit.models import Tag, record
 
 from . import devices
+from .kinds import kind
 
 
 def method_added(request, method) -> None:
@@ -28,6 +29,6 @@ def _changed(request, method, tag) -> None:
     # Never tell only the address that just changed: an attacker who added it would be the one told.
     skip = method.destination if method.kind == "email" else ""
     notify_account_change(request, person, "methods/email/security_info_changed", skip=skip,
-                          extra={"method_label": method.get_kind_display()})
+                          extra={"method_label": kind(method.kind).label})
     record(request, tag, subject=method.user.user_id, actor=request.user.user_id,
            detail={"kind": method.kind})
