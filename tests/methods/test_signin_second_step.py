@@ -144,3 +144,12 @@ def test_group_rules_can_switch_remembering_off(student, outbox, settings):
     sign_in(client, student)
     chosen = client.post("/signin/verify/", {"action": "choose", "option": f"{method.pk}:sms"}).content.decode()
     assert "ask again" not in chosen
+
+
+def test_a_wrong_code_is_shown_at_the_code_field(client, student, outbox):
+    method = give_method(student, "phone", PHONE)
+    sign_in(client, student)
+    client.post("/signin/verify/", {"action": "choose", "option": f"{method.pk}:sms"})
+    page = client.post("/signin/verify/", {"action": "verify", "code": "000000" if outbox(PHONE) != "000000"
+                                           else "111111"}).content.decode()
+    assert 'aria-invalid="true"' in page and 'id="id_code_error"' in page

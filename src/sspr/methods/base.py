@@ -49,3 +49,16 @@ class MethodKind:
     def verify(self, request: HttpRequest, method: Method, purpose: str) -> None:
         """Check the person's answer in request.POST; raise VerificationFailed when wrong."""
         raise NotImplementedError
+
+
+def attach_error(context: dict, message: str, data) -> dict:
+    """Show a wrong code's message at the code field too (aria-invalid and described by it), not
+    only in the page's alert."""
+    form = context.get("form")
+    if form is not None and list(form.fields) == ["code"]:
+        form = type(form)(data)
+        form.full_clean()
+        if not form.errors:
+            form.add_error("code", message)
+        context["form"] = form
+    return context

@@ -23,7 +23,7 @@ from sspr.directory import get_directory
 from sspr.directory.base import DirectoryError, PasswordMustChange
 
 from . import devices, events
-from .base import VerificationFailed
+from .base import VerificationFailed, attach_error
 from .kinds import KINDS, kind
 from .models import Method, RememberedDevice
 from .rules import rules_for
@@ -173,7 +173,7 @@ def verify(request):
         context["error"] = exc.message
         if chosen is not None and request.POST.get("action") == "verify":
             context |= {"method": chosen, "kind": kind(chosen.kind)}
-            context |= kind(chosen.kind).retry_context(request, chosen, purpose)
+            context |= attach_error(kind(chosen.kind).retry_context(request, chosen, purpose), exc.message, request.POST)
         return render(request, "methods/verify.html", context, status=400)
     if request.GET.get("another") is not None:
         state.pop("method", None)

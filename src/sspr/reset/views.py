@@ -22,7 +22,7 @@ from sspr.audit.models import Tag, record
 from sspr.directory import get_directory
 from sspr.directory.base import DirectoryUnavailable, PasswordRejected, UnknownUser
 from sspr.limits.limit import Limit
-from sspr.methods.base import VerificationFailed
+from sspr.methods.base import VerificationFailed, attach_error
 from sspr.methods.kinds import kind
 from sspr.methods.kinds.phone import PhoneForm
 from sspr.methods.models import Method
@@ -207,10 +207,9 @@ def verify(request):
         context["error"] = exc.message
         if chosen is not None and action == "verify":
             context |= {"method": chosen, "kind": kind(chosen.kind)}
-            if flow.user_pk is not None:
-                context |= kind(chosen.kind).retry_context(request, chosen, "reset")
-            else:
-                context |= decoy_context(chosen)
+            retry = (kind(chosen.kind).retry_context(request, chosen, "reset") if flow.user_pk is not None
+                     else decoy_context(chosen))
+            context |= attach_error(retry, exc.message, request.POST)
         return render(request, "reset/verify.html", context, status=400)
     flow.state["scratch"] = {}
     plan.save(request, flow)
