@@ -424,7 +424,9 @@ def test_browser_shows_the_picture_plays_the_sound_and_reaches_both_by_keyboard(
         reached.append(page.evaluate("document.activeElement.tagName + ':' + (document.activeElement.name || "
                                      "document.activeElement.textContent.trim())"))
     # In page order: "New challenge", the audio player, the download link, then the answer field.
+    links = {"en": ("A:New challenge", "A:Download the audio challenge"),
+             "es": ("A:Nuevo desafío", "A:Descargar el desafío de audio")}[language]
     order = [next(i for i, item in enumerate(reached) if item.startswith(start))
-             for start in ("A:New challenge", "AUDIO", "A:Download the audio challenge", "INPUT:captcha")]
+             for start in (links[0], "AUDIO", links[1], "INPUT:captcha")]
     assert order == sorted(order)
     assert_accessible(page)
