@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -99,7 +100,9 @@ def security_info_finish(request):
     rules = rules_for(groups_of(request.user))
     count = len({m.kind for m in request.user.methods.all()} & set(rules.allowed))
     if count < rules.required:
-        messages.error(request, _("Set up at least %(n)d methods before you finish.") % {"n": rules.required})
+        messages.error(request, ngettext("Set up at least %(n)d method before you finish.",
+                                         "Set up at least %(n)d methods before you finish.",
+                                         rules.required) % {"n": rules.required})
         return redirect("security_info")
     User.objects.filter(pk=request.user.pk).update(security_info_confirmed_at=timezone.now())
     messages.success(request, _("You have successfully completed registration."))

@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
 
 from .. import codes, events
 from ..base import MethodKind, VerificationFailed
@@ -68,7 +69,9 @@ class QuestionsForm(forms.Form):
             if question in questions:
                 self.add_error(f"question_{n}", _("Choose a different question for each answer."))
             if len(normal) < minimum:
-                self.add_error(f"answer_{n}", _("Answers need at least %(n)d letters or numbers.") % {"n": minimum})
+                self.add_error(f"answer_{n}", ngettext("Answers need at least %(n)d letter or number.",
+                                                       "Answers need at least %(n)d letters or numbers.",
+                                                       minimum) % {"n": minimum})
             elif normal in answers:
                 self.add_error(f"answer_{n}", _("Give a different answer to each question."))
             elif local_part and local_part in normal.replace(" ", ""):
