@@ -161,13 +161,16 @@ def password_change(request):
 @login_required
 @require_POST
 def password_check(request):
-    """The live checklist: the same rules as on submit, asked while the person types."""
-    key = str(request.user.pk)
+    return live_check(request, str(request.user.pk), policy_person(directory_profile(request.user)))
+
+
+def live_check(request, key: str, person: policy.Person):
+    """The live checklist: the same rules as on submit, asked while the person types, with a
+    limit per person so the endpoint cannot serve a script as an oracle."""
     if password_checks_per_user.retry_after(key):
         return JsonResponse({"error": _("Too many checks; the rules are checked again when you submit.")},
                             status=429)
     password_checks_per_user.hit(key)
-    person = policy_person(directory_profile(request.user))
     results = policy.check(request.POST.get("password", "")[:2048], person)
     return JsonResponse({"rules": [{"rule": r.rule, "passed": r.passed, "message": r.message} for r in results]})
 

@@ -7,7 +7,6 @@ from functools import wraps
 
 from django import forms
 from django.conf import settings
-from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +16,7 @@ from sspr.accounts.auth import password_was_set
 from sspr.accounts.forms import NewPasswordForm, complete_user_id
 from sspr.accounts.models import User
 from sspr.accounts.notify import notify_account_change
-from sspr.accounts.views import password_checks_per_user, policy_person
+from sspr.accounts.views import live_check, policy_person
 from sspr.audit.models import Tag, record
 from sspr.directory import get_directory
 from sspr.directory.base import DirectoryUnavailable, PasswordRejected, UnknownUser
@@ -319,13 +318,7 @@ def new_password(request, flow):
 @step("new_password")
 def check_new_password(request, flow):
     """The live checklist for the new password, for a flow at that step only."""
-    if password_checks_per_user.retry_after(f"reset:{flow.user_id}"):
-        return JsonResponse({"error": _("Too many checks; the rules are checked again when you submit.")},
-                            status=429)
-    password_checks_per_user.hit(f"reset:{flow.user_id}")
-    person = policy_person(get_directory().lookup(flow.user_id))
-    results = policy.check(request.POST.get("password", "")[:2048], person)
-    return JsonResponse({"rules": [{"rule": r.rule, "passed": r.passed, "message": r.message} for r in results]})
+    return live_check(request, f"reset:{flow.user_id}", policy_person(get_directory().lookup(flow.user_id)))
 
 
 @require_POST
