@@ -27,6 +27,16 @@ class Flow:
         return self.state["user"]  # None for an unknown, disabled or method-less account
 
     @property
+    def groups(self) -> tuple[str, ...]:
+        """The person's directory groups, read once at the start (none for stand-ins)."""
+        return tuple(self.state["groups"])
+
+    @property
+    def verification_count(self) -> int:
+        """How many verification steps the plan holds (known once the reason step passed)."""
+        return sum(1 for name in self.steps if name.startswith("verify"))
+
+    @property
     def reason(self) -> str:
         return self.state.get("reason", "")
 
@@ -63,8 +73,8 @@ class Flow:
         return self.state.setdefault("scratch", {})
 
 
-def start(request, user_id: str, user_pk: int | None) -> Flow:
-    request.session[KEY] = {"user_id": user_id, "user": user_pk, "started": time.time(),
+def start(request, user_id: str, user_pk: int | None, groups=()) -> Flow:
+    request.session[KEY] = {"user_id": user_id, "user": user_pk, "groups": list(groups), "started": time.time(),
                             "steps": ["reason"], "passed": [], "used": [], "scratch": {}}
     return Flow(request.session[KEY])
 

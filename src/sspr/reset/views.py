@@ -88,25 +88,25 @@ def start(request):
             else:
                 resets_per_user_id().hit(user_id)
                 resets_per_ip().hit(ip)
-                user = helpable_user(user_id)
-                plan.start(request, user_id, user.pk if user else None)
+                user, groups = helpable_user(user_id)
+                plan.start(request, user_id, user.pk if user else None, groups)
                 record(request, Tag.RESET_START, subject=user_id, outcome="started" if user else "cannot help")
                 return redirect("reset_reason")
     return render(request, "reset/start.html", {"form": form, **captcha.issue(request, "reset-start", captcha_error)},
                   status=status)
 
 
-def helpable_user(user_id: str) -> User | None:
-    """The local user behind a user ID, when the directory knows it, it is enabled and it has a
-    registered method; otherwise None, and the flow runs on stand-ins."""
+def helpable_user(user_id: str) -> tuple[User | None, tuple[str, ...]]:
+    """The local user behind a user ID and their groups, when the directory knows it, it is
+    enabled and it has a registered method; otherwise (None, ()), and the flow runs on stand-ins."""
     try:
         person = get_directory().lookup(user_id)
     except (UnknownUser, DirectoryUnavailable):
-        return None
+        return None, ()
     user = User.objects.filter(user_id=person.user_id.lower(), is_operator=False).first()
     if not person.enabled or user is None or not user.methods.exists():
-        return None
-    return user
+        return None, ()
+    return user, tuple(person.groups)
 
 
 class ReasonForm(forms.Form):
@@ -131,25 +131,14 @@ def reason(request, flow):
 
 def progress(flow) -> dict:
     """verification step 1 > verification step 2 > choose a new password."""
-    count = sum(1 for name in flow.steps if name.startswith("verify")) or steps_required(flow)
     number = flow.verification_number if flow.current.startswith("verify") else None
-    return {"step_range": range(1, count + 1), "step_number": number}
+    return {"step_range": range(1, flow.verification_count + 1), "step_number": number}
 
 
 def steps_required(flow) -> int:
-    groups = person_groups(flow)
-    if set(groups) & set(settings.CONFIG.reset.admin_groups):
+    if set(flow.groups) & set(settings.CONFIG.reset.admin_groups):
         return 2  # administrators always prove two things
-    return rules_for(groups).reset_steps
-
-
-def person_groups(flow) -> tuple:
-    if flow.user_pk is None:
-        return ()
-    try:
-        return tuple(get_directory().lookup(flow.user_id).groups)
-    except (UnknownUser, DirectoryUnavailable):
-        return ()
+    return rules_for(flow.groups).reset_steps
 
 
 def methods_for(flow) -> list[Method]:
@@ -158,11 +147,11 @@ def methods_for(flow) -> list[Method]:
     if flow.user_pk is None:
         methods = decoy_methods(flow.user_id)
     else:
-        allowed = set(rules_for(person_groups(flow)).allowed)
+        allowed = set(rules_for(flow.groups).allowed)
         methods = [m for m in Method.objects.filter(user_id=flow.user_pk) if m.kind in allowed]
     used = {entry["kind"] for entry in flow.used}
     methods = [m for m in methods if m.kind not in used]
-    last_step = flow.verification_number == steps_required(flow) and flow.verification_number > 1
+    last_step = flow.verification_number == flow.verification_count > 1
     if last_step and not used & STRONG and any(m.kind in STRONG for m in methods):
         methods = [m for m in methods if m.kind in STRONG]
     return sorted(methods, key=lambda m: -kind(m.kind).strength)
