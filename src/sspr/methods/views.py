@@ -34,7 +34,11 @@ PENDING_SECONDS = 10 * 60    # how long a half-finished sign-in waits for its se
 
 
 def groups_of(user):
-    return tuple(directory_profile(user).groups)
+    """The person's directory groups, looked up once per request: one user object serves one
+    request, and a page may ask for several rules (allowed methods, remembering, registration)."""
+    if not hasattr(user, "_directory_groups"):
+        user._directory_groups = tuple(directory_profile(user).groups)
+    return user._directory_groups
 
 
 def usable_methods(user, purpose: str):
