@@ -7,6 +7,8 @@ method kind, a masked destination).
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sspr.actors import Actor
+
 from .logging import neutralise
 
 
@@ -33,6 +35,36 @@ class Tag(models.TextChoices):
     DELIVERY_CAP = "delivery:cap", _("Daily spending cap reached")
 
 
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("Succeeded")
+    FAILURE = "failure", _("Failed")           # a wrong answer: the person (or an attacker) got it wrong
+    REFUSED = "refused", _("Refused")          # not attempted: a limit, a rule or a role said no
+    ERROR = "error", _("Error")                # something of ours or a provider's broke
+    STARTED = "started", _("Started")
+
+
+class Reason(models.TextChoices):
+    """Why something did not succeed: a closed set, so reports can count by it."""
+
+    WRONG_PASSWORD = "wrong_password", _("Wrong user ID or password")
+    ACCOUNT_LOCKED = "account_locked", _("Account locked")
+    ACCOUNT_DISABLED = "account_disabled", _("Account disabled")
+    OPERATOR_ACCOUNT = "operator_account", _("Operator account")
+    DIRECTORY_UNAVAILABLE = "directory_unavailable", _("Directory unavailable")
+    WRONG_ANSWER = "wrong_answer", _("Wrong answer")
+    EXPIRED = "expired", _("Expired or no longer valid")
+    ALREADY_USED = "already_used", _("Already used")
+    COOL_DOWN = "cool_down", _("Cool-down after too many attempts")
+    RATE_LIMITED = "rate_limited", _("Too many requests")
+    DELIVERY_UNAVAILABLE = "delivery_unavailable", _("Delivery unavailable")
+    DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
+    REFUSED_BY_POLICY = "refused_by_policy", _("Refused by policy")
+    SPENDING_CAP = "spending_cap", _("Daily spending cap reached")
+    CANNOT_HELP = "cannot_help", _("Unknown, disabled or unregistered account")
+    METHOD_UNREADABLE = "method_unreadable", _("Method cannot be checked")
+    NOT_ALLOWED = "not_allowed", _("Not allowed for this role")
+
+
 class AppendOnly(Exception):
     pass
 
@@ -48,8 +80,10 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     tag = models.CharField(max_length=40, choices=Tag.choices, db_index=True)
-    outcome = models.CharField(max_length=20, default="success")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.SUCCESS)
+    reason = models.CharField(max_length=40, choices=Reason.choices, blank=True)
     actor = models.CharField(max_length=254, blank=True)
+    actor_role = models.CharField(max_length=20, blank=True)
     subject = models.CharField(max_length=254, blank=True, db_index=True)
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
@@ -59,6 +93,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tag", "created_at"], name="audit_tag_time")]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.tag} {self.subject} {self.outcome}"
@@ -72,15 +107,27 @@ class AuditEvent(models.Model):
         raise AppendOnly("audit events are never deleted")
 
 
-def record(request, tag: Tag, *, subject: str = "", actor: str = "", outcome: str = "success", detail=None):
-    """Write one event. request may be None for command-line actions."""
-    meta = getattr(request, "META", {})
+def plain(value):
+    """A detail value as stored: numbers and booleans stay what they are (reports add them up);
+    anything else becomes neutralised text."""
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return neutralise(str(value))
+
+
+def record(actor: Actor, tag: Tag, *, subject: str = "", outcome: Outcome = Outcome.SUCCESS,
+           reason: Reason | None = None, detail: dict | None = None) -> AuditEvent:
+    """Write one event: who acted (and as what, from where), on whom, and how it ended."""
     return AuditEvent.objects.create(
         tag=tag,
-        outcome=outcome,
-        actor=neutralise(actor)[:254],
+        outcome=Outcome(outcome),
+        reason=Reason(reason) if reason else "",
+        actor=neutralise(actor.user_id)[:254],
+        actor_role=str(actor.role),
         subject=neutralise(subject)[:254],
-        client_ip=getattr(request, "client_ip", None),
-        user_agent=neutralise(meta.get("HTTP_USER_AGENT", ""))[:300],
-        detail={key: neutralise(str(value)) for key, value in (detail or {}).items()},
+        client_ip=actor.client_ip,
+        user_agent=neutralise(actor.user_agent)[:300],
+        detail={key: plain(value) for key, value in (detail or {}).items()},
     )

@@ -1,0 +1,42 @@
+"""Who acts: the person themselves, a help-desk technician, a teacher, the command line, the
+delivery worker, later an API key. Built once where a call enters the product (a web request, a
+command, the worker) and passed down explicitly, so nothing below the web layer needs a request
+to know who did something and from where."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PERSON = "person"          # someone acting on their own account (or trying to)
+    HELPDESK = "helpdesk"
+    TEACHER = "teacher"
+    ADMIN = "admin"
+    CLI = "cli"                # an operator at the command line
+    SYSTEM = "system"          # the delivery worker and other background work
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: Role
+    user_id: str = ""          # who acts, when known ("" before anyone has proved who they are)
+    client_ip: str | None = None
+    user_agent: str = ""
+
+    @classmethod
+    def person(cls, user_id: str = "", *, client_ip: str | None = None, user_agent: str = "") -> "Actor":
+        return cls(Role.PERSON, user_id, client_ip, user_agent)
+
+    @classmethod
+    def cli(cls) -> "Actor":
+        return cls(Role.CLI, "cli")
+
+    @classmethod
+    def system(cls, client_ip: str | None = None) -> "Actor":
+        """Background work done on someone's behalf; client_ip is the address of the request
+        that caused it (a queued message keeps the address it was asked from)."""
+        return cls(Role.SYSTEM, "system", client_ip)
+
+    def as_user(self, user_id: str) -> "Actor":
+        """The same client, now known to be this person (after a password or a passed step)."""
+        return Actor(self.role, user_id, self.client_ip, self.user_agent)
