@@ -129,7 +129,7 @@ def test_the_live_check_answers_with_each_rule(client, student):
 
 
 def test_the_live_check_is_rate_limited(client, student, django_user_model):
-    from sspr.accounts.views import password_checks_per_user
+    from sspr.services.passwords import live_checks_per_person as password_checks_per_user
 
     sign_in(client, student)
     user = django_user_model.objects.get(user_id=student.user_id)

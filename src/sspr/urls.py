@@ -1,22 +1,19 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 from django.views.i18n import set_language
 
 from sspr.web import views
+from sspr.web.urls import demo_urlpatterns
+from sspr.web.urls import urlpatterns as portal
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("", include("sspr.accounts.urls")),
-    path("", include("sspr.methods.urls")),
-    path("", include("sspr.reset.urls")),
-    path("healthz", views.healthz, name="healthz"),
-    path("readyz", views.readyz, name="readyz"),
+    *portal,
     path("language/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 if settings.DEMO:
-    urlpatterns.append(path("demo/", include("sspr.demo.urls")))
+    urlpatterns += demo_urlpatterns
 
 handler400 = views.error_page(400)
 handler403 = views.error_page(403)

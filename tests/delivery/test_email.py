@@ -75,7 +75,7 @@ def test_a_refused_recipient_is_a_permanent_failure_in_plain_words(with_email, m
     assert str(failed.value.user_message) == "We could not send email to this address; try another method."
     assert "550" in failed.value.reason
     event = AuditEvent.objects.get(tag="delivery:failed")
-    assert "User unknown" in event.detail["reason"] and event.detail["to"] == "g•••@district.example"
+    assert "User unknown" in event.detail["error"] and event.detail["to"] == "g•••@district.example"
 
 
 def test_a_wrong_password_fails_at_once_and_tells_the_admins(configure, smtp_settings, mail_server):

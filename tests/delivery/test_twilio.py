@@ -69,7 +69,7 @@ def test_a_number_twilio_refuses_fails_for_good_in_plain_words(with_twilio, twil
     assert f"Twilio {code} (HTTP 400)" in failed.value.reason
     assert len(twilio.requests) == 1  # not retried
     event = AuditEvent.objects.get(tag="delivery:failed")
-    assert event.subject == "ana@district.example" and code in event.detail["reason"]
+    assert event.subject == "ana@district.example" and code in event.detail["error"]
     assert Delivery.objects.get().status == "failed"
 
 

@@ -23,3 +23,17 @@ def open_security_info(client):
     session = client.session
     session["security_info_until"] = time.time() + 600
     session.save()
+
+
+def verify_with(method, answer, *, purpose="signin", session=None, actor=None):
+    """Choose the method and answer it once, through the verification step every flow uses."""
+    from sspr.actors import Actor
+    from sspr.flows.engine import Flow
+    from sspr.flows.verification import Verification
+
+    session = {} if session is None else session
+    flow = Flow.start(session, purpose, lifetime=600, user_id=method.user.user_id, user_pk=method.user.pk,
+                      steps=["verify"])
+    verification = Verification(flow, actor or Actor.person(), [method], purpose=purpose)
+    verification.choose(f"{method.pk}:")
+    return verification.answer(answer)

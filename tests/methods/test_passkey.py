@@ -15,11 +15,13 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.sessions.backends.db import SessionStore
-from django.test import Client, RequestFactory
+from django.test import Client
 from playwright.sync_api import expect
 
 from sspr.audit.models import AuditEvent
-from sspr.methods.base import VerificationFailed
+from sspr.actors import Actor
+from sspr.methods.attempts import guarded
+from sspr.methods.base import ChallengeContext, VerificationFailed
 from sspr.methods.kinds import passkey
 from sspr.methods.kinds.passkey import Passkey, user_handle
 from sspr.methods.models import Method
@@ -29,7 +31,7 @@ from ..browser.conftest import CHROMIUM
 from ..browser.helpers import assert_accessible
 from ..browser.helpers import sign_in as browser_sign_in
 from ..conftest import sign_in
-from .conftest import local_user, open_security_info
+from .conftest import local_user, open_security_info, verify_with
 
 ORIGIN = "https://sspr.test"  # tests/sspr-test.toml's base_url
 CHROMEBOOK = ("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 "
@@ -427,41 +429,43 @@ def clock(monkeypatch):
     return fake
 
 
-def ceremony_request(session, credential=None):
-    request = RequestFactory().post("/signin/verify/", {"credential": json.dumps(credential) if credential else ""})
-    request.session = session
-    return request
+def context(purpose):
+    return ChallengeContext(Actor.person(), purpose)
+
+
+def answer_to(authenticator, challenge):
+    return {"credential": json.dumps(authenticator.get(challenge.display["passkey_options"]))}
 
 
 def test_a_challenge_is_for_one_purpose_and_ten_minutes(student, clock):
     authenticator = SoftwareAuthenticator()
     method = give_passkey(student, authenticator)
-    session = SessionStore()
-    options = Passkey().challenge(ceremony_request(session), method, "signin")["passkey_options"]
+    challenge = Passkey().start(context("signin"), method)
     with pytest.raises(VerificationFailed):
-        Passkey().verify(ceremony_request(session, authenticator.get(options)), method, "reset")
+        Passkey().check(context("reset"), method, challenge.state, answer_to(authenticator, challenge))
 
-    options = Passkey().challenge(ceremony_request(session), method, "signin")["passkey_options"]
+    challenge = Passkey().start(context("signin"), method)
     clock.now += 10 * 60 + 1
     with pytest.raises(VerificationFailed):
-        Passkey().verify(ceremony_request(session, authenticator.get(options)), method, "signin")
+        Passkey().check(context("signin"), method, challenge.state, answer_to(authenticator, challenge))
 
-    options = Passkey().challenge(ceremony_request(session), method, "signin")["passkey_options"]
+    challenge = Passkey().start(context("signin"), method)
     clock.now += 9 * 60
-    Passkey().verify(ceremony_request(session, authenticator.get(options)), method, "signin")
+    Passkey().check(context("signin"), method, challenge.state, answer_to(authenticator, challenge))
 
 
 def test_the_cool_down_refuses_even_a_right_answer(student, settings):
     authenticator = SoftwareAuthenticator()
     method = give_passkey(student, authenticator)
+    key = str(method.user.pk)
     for _attempt in range(settings.CONFIG.methods.failures_per_account):
-        failures_per_account().hit(str(method.user.pk))
-    session = SessionStore()
+        failures_per_account().acquire(key)
     with pytest.raises(VerificationFailed, match="Too many attempts"):
-        Passkey().challenge(ceremony_request(session), method, "signin")
-    options = Passkey().retry_context(ceremony_request(session), method, "signin")["passkey_options"]
+        verify_with(method, {})
+    challenge = Passkey().start(context("signin"), method)
     with pytest.raises(VerificationFailed, match="Too many attempts"):
-        Passkey().verify(ceremony_request(session, authenticator.get(options)), method, "signin")
+        guarded(key, lambda: Passkey().check(context("signin"), method, challenge.state,
+                                             answer_to(authenticator, challenge)))
     method.refresh_from_db()
     assert method.data["sign_count"] == 0
 

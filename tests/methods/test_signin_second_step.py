@@ -2,7 +2,7 @@ from django.test import Client
 
 from sspr.demo.models import OutboxMessage
 
-from sspr.methods.devices import COOKIE
+from sspr.web.second_step import DEVICE_COOKIE as COOKIE
 from sspr.methods.models import RememberedDevice
 
 from ..conftest import sign_in

@@ -10,14 +10,13 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from django.test import RequestFactory
 from playwright.sync_api import expect
 
 from sspr.audit.models import AuditEvent
 from sspr.limits.models import Counter
 from sspr.methods.base import VerificationFailed
 from sspr.methods.crypto import seal, unseal
-from sspr.methods.kinds import totp
+from sspr.web.methods import totp
 from sspr.methods.kinds.totp import AuthenticatorApp, code_at, matching_step, provisioning_uri
 from sspr.methods.models import Method
 from sspr.methods.rules import failures_per_account
@@ -26,7 +25,7 @@ from ..browser.conftest import CHROMIUM
 from ..browser.helpers import PHONE, assert_accessible
 from ..browser.helpers import sign_in as browser_sign_in
 from ..conftest import sign_in
-from .conftest import give_method, local_user, open_security_info
+from .conftest import give_method, local_user, open_security_info, verify_with
 
 # RFC 6238 Appendix B: the seeds are the ASCII digits repeated to the hash's block-key length.
 SEEDS = {
@@ -168,27 +167,28 @@ def failures(persona) -> int:
     return counter.count if counter else 0
 
 
-def verify_request(code):
-    return RequestFactory().post("/signin/verify/", {"action": "verify", "code": code})
+def answer(method, code):
+    """One answer through the verification step every flow uses."""
+    return verify_with(method, {"code": code})
 
 
 def test_a_code_whose_step_was_used_is_refused(student, clock):
     method = give_method(student, "totp", sealed_secret=seal(SECRET))
     kind, step = AuthenticatorApp(), int(NOW // 30)
-    kind.verify(verify_request(code_at(SECRET, step)), method, "signin")
+    answer(method, code_at(SECRET, step))
     assert Method.objects.get().data["last_step"] == step
     with pytest.raises(VerificationFailed, match="already used"):
-        kind.verify(verify_request(code_at(SECRET, step)), method, "signin")
+        answer(method, code_at(SECRET, step))
     # Nor an earlier step that drift would otherwise allow.
     with pytest.raises(VerificationFailed, match="already used"):
-        kind.verify(verify_request(code_at(SECRET, step - 1)), method, "signin")
+        answer(method, code_at(SECRET, step - 1))
     clock.now += 30
-    kind.verify(verify_request(code_at(SECRET, step + 1)), method, "signin")
+    answer(method, code_at(SECRET, step + 1))
     # The stored step is read from the database, not from a stale copy of the row.
     stale = Method.objects.get()
     stale.data["last_step"] = 0
     with pytest.raises(VerificationFailed, match="already used"):
-        kind.verify(verify_request(code_at(SECRET, step + 1)), stale, "signin")
+        answer(stale, code_at(SECRET, step + 1))
 
 
 def test_a_code_two_steps_away_is_refused(student, clock):
@@ -196,8 +196,8 @@ def test_a_code_two_steps_away_is_refused(student, clock):
     step = int(NOW // 30)
     for offset in (-2, 2):
         with pytest.raises(VerificationFailed, match="didn't work"):
-            AuthenticatorApp().verify(verify_request(code_at(SECRET, step + offset)), method, "signin")
-    AuthenticatorApp().verify(verify_request(code_at(SECRET, step + 1)), method, "signin")
+            answer(method, code_at(SECRET, step + offset))
+    answer(method, code_at(SECRET, step + 1))
 
 
 def test_every_wrong_code_counts_against_the_account_and_the_cool_down_refuses_even_a_right_one(
@@ -206,22 +206,21 @@ def test_every_wrong_code_counts_against_the_account_and_the_cool_down_refuses_e
     step = int(NOW // 30)
     for _attempt in range(settings.CONFIG.methods.failures_per_account):
         with pytest.raises(VerificationFailed):
-            AuthenticatorApp().verify(verify_request("000000" if code_at(SECRET, step) != "000000" else "111111"),
-                                      method, "signin")
-    assert failures_per_account().retry_after(str(method.user.pk))
+            answer(method, "000000" if code_at(SECRET, step) != "000000" else "111111")
+    assert failures_per_account().peek(str(method.user.pk))
     with pytest.raises(VerificationFailed, match="Too many attempts"):
-        AuthenticatorApp().verify(verify_request(code_at(SECRET, step)), method, "signin")
+        answer(method, code_at(SECRET, step))
     assert "last_step" not in Method.objects.get().data
 
 
 def test_a_replay_counts_as_a_failure_but_a_blank_answer_does_not(student, clock):
     method = give_method(student, "totp", sealed_secret=seal(SECRET))
     code = code_at(SECRET, int(NOW // 30))
-    AuthenticatorApp().verify(verify_request(code), method, "signin")
+    answer(method, code)
     with pytest.raises(VerificationFailed):
-        AuthenticatorApp().verify(verify_request(code), method, "signin")
+        answer(method, code)
     with pytest.raises(VerificationFailed, match="Enter the code"):
-        AuthenticatorApp().verify(verify_request("  "), method, "signin")
+        answer(method, "  ")
     assert failures(student) == 1
 
 
@@ -230,7 +229,7 @@ def test_a_key_sealed_under_another_secret_key_is_reported_not_counted(student, 
 
     method = give_method(student, "totp", sealed_secret=Fernet(Fernet.generate_key()).encrypt(SECRET.encode()).decode())
     with pytest.raises(VerificationFailed, match="can't be checked right now"):
-        AuthenticatorApp().verify(verify_request(code_at(SECRET, int(NOW // 30))), method, "signin")
+        answer(method, code_at(SECRET, int(NOW // 30)))
     assert failures(student) == 0 and "cannot be unsealed" in caplog.text
 
 

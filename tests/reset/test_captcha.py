@@ -27,12 +27,11 @@ PAGE = """{% extends "base.html" %}{% block title %}CAPTCHA{% endblock %}{% bloc
 def captcha_page(request, form_id):
     """A form with the CAPTCHA in it; a POST answers "solved" or "refused"."""
     if request.method == "POST":
-        return HttpResponse("solved" if captcha.verify(request, form_id) else "refused")
-    return HttpResponse(engines["django"].from_string(PAGE).render(captcha.issue(request, form_id), request))
+        return HttpResponse("solved" if captcha.verify(request.session, form_id, request.POST) else "refused")
+    return HttpResponse(engines["django"].from_string(PAGE).render(captcha.issue(request.session, form_id, request.get_full_path()), request))
 
 
 urlpatterns = [
-    *captcha.captcha_urls,
     path("test-captcha/<slug:form_id>/", captcha_page),
     path("", include("sspr.urls")),
 ]
@@ -205,7 +204,7 @@ def test_an_error_is_shown_at_the_field(rf, db):
 
     request = rf.get("/reset/")
     request.session = SessionStore()
-    html = render_to_string("reset/captcha.html", captcha.issue(request, FORM, error="Try the new characters."))
+    html = render_to_string("reset/captcha.html", captcha.issue(request.session, FORM, request.get_full_path(), error="Try the new characters."))
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_captcha_helptext id_captcha_error"' in html
     assert '<div class="field__error" id="id_captcha_error"><p>Try the new characters.</p></div>' in html
@@ -369,9 +368,9 @@ def test_pow_has_no_warning():
 def test_form_ids_are_checked(rf):
     request = rf.get("/")
     with pytest.raises(ValueError):
-        captcha.issue(request, "Reset Start")
+        captcha.issue(request.session, "Reset Start")
     with pytest.raises(ValueError):
-        captcha.verify(request, "../x")
+        captcha.verify(request.session, "../x", {})
 
 
 # --- in a browser: the proof of work solved by captcha.js, the sound decoded, axe ---------------

@@ -3,8 +3,22 @@ delivery worker, later an API key. Built once where a call enters the product (a
 command, the worker) and passed down explicitly, so nothing below the web layer needs a request
 to know who did something and from where."""
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+DEVICES = [("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("CrOS", "Chromebook"),
+           ("Windows", "Windows"), ("Mac OS X", "Mac"), ("Linux", "Linux")]
+BROWSERS = [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari")]
+
+
+def describe_device(user_agent: str) -> str:
+    """A rough, human description ("Chrome / Windows"); never the raw header."""
+    browser = next((name for token, name in BROWSERS if token in user_agent), "")
+    system = next((name for token, name in DEVICES if token in user_agent), "")
+    if browser and system:
+        return f"{browser} / {system}"
+    return browser or system or re.sub(r"[^\w .-]", "", user_agent)[:40] or "?"
 
 
 class Role(StrEnum):
@@ -36,6 +50,10 @@ class Actor:
         """Background work done on someone's behalf; client_ip is the address of the request
         that caused it (a queued message keeps the address it was asked from)."""
         return cls(Role.SYSTEM, "system", client_ip)
+
+    @property
+    def device(self) -> str:
+        return describe_device(self.user_agent)
 
     def as_user(self, user_id: str) -> "Actor":
         """The same client, now known to be this person (after a password or a passed step)."""

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sspr.methods.kinds import KINDS
+
 PLACEHOLDER_SECRET = "change-me"
 
 
@@ -127,14 +129,15 @@ class PasswordPolicy(PolicyRules):
     breached_online_failure: Literal["open", "closed"] = "open"
 
 
-MethodKind = Literal["phone", "email", "questions", "totp", "passkey"]
+# The names of the verification kinds' registry (plain data, read before Django starts).
+MethodKind = Literal[tuple(KINDS)]  # type: ignore[valid-type]
 
 
 class MethodRules(Section):
     """Which verification methods people use. [methods] for everyone; [methods.groups.<group>]
     changes some of these for members of that group (the first group listed that matches)."""
 
-    allowed: list[MethodKind] = ["phone", "email", "questions", "totp", "passkey"]
+    allowed: list[MethodKind] = list(KINDS)
     # How many methods must be registered before "finish", and how many a reset asks for.
     required: int = Field(2, ge=1, le=5)
     # Remember a device after the second step for this many days; 0 never offers it.

@@ -10,12 +10,12 @@ limits per destination, per block of numbers, per account and per client address
 
 import logging
 from datetime import timedelta
-from types import SimpleNamespace
 
 from django.db.models import Sum
 from django.utils import timezone
 
-from sspr.audit.models import Tag, record
+from sspr.actors import Actor
+from sspr.audit.models import Outcome, Reason, Tag, record
 from sspr.limits.limit import Limit
 
 from . import phone
@@ -35,8 +35,9 @@ def screen(channel: str, to: str, backend, *, account: str, client_ip: str | Non
             _within_cap(channel, cost, section, config)
         _within_limits(channel, destination, section, account=account, client_ip=client_ip)
     except DeliveryRefused as refused:
-        record(SimpleNamespace(client_ip=client_ip, META={}), Tag.DELIVERY_REFUSED, subject=account,
-               outcome="refused", detail={"channel": channel, "to": phone.mask(channel, to), "reason": refused.reason})
+        record(Actor.system(client_ip), Tag.DELIVERY_REFUSED, subject=account, outcome=Outcome.REFUSED,
+               reason=Reason.REFUSED_BY_POLICY,
+               detail={"channel": channel, "to": phone.mask(channel, to), "error": refused.reason})
         raise
     return destination, cost
 
@@ -84,7 +85,8 @@ def _within_cap(channel: str, cost: float, section, config) -> None:
         return
     reason = f"daily spending cap {cap:g} reached ({spent:g} spent today)"
     if alert_once(f"cap:{channel}:{start_of_day():%Y-%m-%d}", timedelta(days=1)):
-        record(None, Tag.DELIVERY_CAP, outcome="refused", detail={"channel": channel, "cap": cap, "spent": spent})
+        record(Actor.system(), Tag.DELIVERY_CAP, outcome=Outcome.REFUSED, reason=Reason.SPENDING_CAP,
+               detail={"channel": channel, "cap": cap, "spent": spent})
         alert_admins(
             config, f"{channel} sending stopped: daily spending cap reached",
             f"OpenSSPR stopped sending {NOUN[channel]} for today: the estimated spending ({spent:g}) reached "

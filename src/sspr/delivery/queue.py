@@ -20,7 +20,8 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from sspr.audit.models import Tag, record
+from sspr.actors import Actor
+from sspr.audit.models import Outcome, Reason, Tag, record
 
 from . import fraud, gsm
 from .errors import DeliveryFailed, DeliveryUnavailable, TransportError
@@ -59,7 +60,7 @@ def send(message, *, account: str = "", client_ip: str | None = None, wait: bool
         account=account[:254], client_ip=client_ip, cost=cost, next_attempt_at=now, expires_at=message.expires_at,
         claimed_by=me() if inline else "", claimed_until=now + lease(backend) if inline else None,
     )
-    _audit(delivery, Tag.DELIVERY_QUEUED, "queued")
+    _audit(delivery, Tag.DELIVERY_QUEUED, Outcome.STARTED)
     if not inline:
         return delivery
     delivery = attempt(delivery, backend)
@@ -97,7 +98,7 @@ def attempt(delivery: Delivery, backend) -> Delivery:
         Attempt.objects.filter(delivery=delivery, number=number).update(
             outcome=Attempt.Outcome.SENT, finished_at=timezone.now())
         _finish(delivery, Delivery.Status.SENT, provider_id=provider_id[:100])
-        _audit(delivery, Tag.DELIVERY_SENT, "success")
+        _audit(delivery, Tag.DELIVERY_SENT, Outcome.SUCCESS)
         return delivery
     return _failed(delivery, number, failure)
 
@@ -120,13 +121,13 @@ def _failed(delivery: Delivery, number: int, failure: TransportError) -> Deliver
     delivery.next_attempt_at, delivery.reason = retry_at, reason
     delivery.claimed_by, delivery.claimed_until = "", None
     delivery.save(update_fields=["next_attempt_at", "reason", "claimed_by", "claimed_until"])
-    _audit(delivery, Tag.DELIVERY_DEFERRED, "deferred", reason=reason, retry_at=retry_at.isoformat(timespec="seconds"))
+    _audit(delivery, Tag.DELIVERY_DEFERRED, Outcome.ERROR, error=reason, retry_at=retry_at.isoformat(timespec="seconds"))
     return delivery
 
 
 def _give_up(delivery: Delivery, reason: str) -> Delivery:
     _finish(delivery, Delivery.Status.FAILED, reason=reason)
-    _audit(delivery, Tag.DELIVERY_FAILED, "failure", reason=reason)
+    _audit(delivery, Tag.DELIVERY_FAILED, Outcome.FAILURE, error=reason)
     return delivery
 
 
@@ -149,8 +150,9 @@ def _alert_misconfigured(delivery: Delivery, reason: str) -> None:
         )
 
 
-def _audit(delivery: Delivery, tag: Tag, outcome: str, **detail) -> None:
-    record(SimpleNamespace(client_ip=delivery.client_ip, META={}), tag, subject=delivery.account, outcome=outcome,
+def _audit(delivery: Delivery, tag: Tag, outcome: Outcome, **detail) -> None:
+    reason = Reason.DELIVERY_FAILED if outcome in (Outcome.ERROR, Outcome.FAILURE) else None
+    record(Actor.system(delivery.client_ip), tag, subject=delivery.account, outcome=outcome, reason=reason,
            detail={"delivery": delivery.pk, "channel": delivery.channel, "backend": delivery.backend,
                    "to": mask(delivery.channel, delivery.to), "attempts": delivery.attempts,
                    **({"provider_id": delivery.provider_id} if delivery.provider_id else {}), **detail})

@@ -44,3 +44,22 @@ class Limit:
 
     def reset(self, key: str) -> None:
         Counter.objects.filter(name=self.name, key=key).delete()
+
+    # Until the atomic back-end lands: the interface the callers use.
+    def peek(self, key: str) -> timedelta | None:
+        return self.retry_after(key)
+
+    def acquire(self, key: str) -> "Decision":
+        if wait := self.retry_after(key):
+            return Decision(False, wait)
+        self.hit(key)
+        return Decision(True, None)
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    retry_after: timedelta | None
+
+    def __bool__(self) -> bool:
+        return self.allowed

@@ -1,25 +1,65 @@
-"""What every kind of verification method provides. Views only talk to this interface; nothing
-outside kinds/ switches on the kind."""
+"""What every kind of verification method provides: a challenger. A kind lists the ways a
+person can use their method (with masked destinations), starts a challenge (plain data: what to
+keep server-side and what to show) and checks an answer. It never sees a request or renders a
+page: the HTML adapters live in sspr.web.methods, so another adapter (JSON) can drive the same
+kind. Capabilities are declared here, so no other module tests a kind's name."""
 
-from django.http import HttpRequest, HttpResponse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sspr.actors import Actor
+from sspr.audit.models import Reason
 
 from .models import Method
 
 
 class VerificationFailed(Exception):
-    """The answer was wrong or cannot be accepted now; message is for the person."""
+    """The answer was wrong or cannot be accepted now; message is for the person, reason for
+    the audit trail."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, reason: Reason = Reason.WRONG_ANSWER):
         super().__init__(message)
         self.message = message
+        self.reason = reason
+
+
+class AnswerIncomplete(VerificationFailed):
+    """The person left the form unfinished (no option chosen, no code typed): said to them, but
+    neither counted nor audited as a failed verification."""
+
+    def __init__(self, message: str):
+        super().__init__(message, Reason.WRONG_ANSWER)
+
+
+@dataclass
+class Challenge:
+    """A started verification: `state` is kept server-side (JSON, in the flow) until the answer
+    comes; `display` is what the person is shown (a masked destination, questions, WebAuthn
+    options); `notice` is a sentence to add (a code that may be slow to arrive)."""
+
+    state: dict[str, Any] = field(default_factory=dict)
+    display: dict[str, Any] = field(default_factory=dict)
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class ChallengeContext:
+    actor: Actor
+    purpose: str       # what the verification is for ("signin", "reset"...); codes are bound to it
+    language: str = ""
 
 
 class MethodKind:
     kind = ""
-    label = ""               # "Authentication phone" (lazy translation)
-    strength = 0             # the default second step is the strongest method the person has
-    usable_for_signin = True  # security questions only help with a reset
-    one_per_person = True    # passkeys: one per device
+    label: Any = ""                # "Authentication phone" (lazy translation)
+    strength = 0                   # the default second step is the strongest method the person has
+    # Capabilities: what flows ask of a kind instead of testing its name.
+    strong = False                 # an authenticator app or passkey: required in every reset of its owner
+    confirms_destination = False   # the full destination is typed before anything is sent (a phone)
+    sends_message = False          # a challenge sends a message (text, call, email)
+    usable_for_signin = True       # security questions only help with a reset
+    one_per_person = True          # passkeys: one per device
 
     def options(self, method: Method) -> list[tuple[str, str]]:
         """The ways to use this method, as (choice, label): a phone offers text and call."""
@@ -29,36 +69,34 @@ class MethodKind:
         """How the method is offered, with the destination masked: "Text +X XXXXXXXX96"."""
         raise NotImplementedError
 
-    # Registration (security info). The view shows a form and, once the person proved they
-    # control the method, creates the Method.
-    def enrol(self, request: HttpRequest) -> HttpResponse:
+    def mask(self, destination: str) -> str:
+        return ""
+
+    def start(self, context: ChallengeContext, method: Method, choice: str = "") -> Challenge:
+        """Begin a verification: send a code, or prepare a WebAuthn request. Raises
+        VerificationFailed when it cannot start."""
+        return Challenge()
+
+    def stand_in(self, method: Method, choice: str = "") -> Challenge:
+        """What a stand-in method (a user ID we cannot help) shows instead of starting: the
+        same as start() would, with nothing sent."""
+        return Challenge(display={"sent_to": self.describe(method), "channel": method.kind})
+
+    def unavailable(self, method: Method) -> str:
+        """A sentence when this method cannot be checked at all right now (not the person's
+        fault, so not counted against them); "" when it can."""
+        return ""
+
+    def incomplete(self, answer: Mapping[str, str]) -> str:
+        """A sentence when the answer is missing altogether; "" when there is one to check."""
+        return ""
+
+    def check(self, context: ChallengeContext, method: Method, state: dict, answer: Mapping[str, str]) -> None:
+        """Check the answer against the challenge; raise VerificationFailed when wrong."""
         raise NotImplementedError
 
-    # Verification (sign-in second step; later the reset flow).
-    def challenge(self, request: HttpRequest, method: Method, purpose: str, choice: str = "") -> dict:
-        """Start a verification: send a code, or prepare a passkey challenge. Returns the
-        context the verify template needs. Raises VerificationFailed when it cannot start."""
-        return {}
-
-    verify_template = ""     # a fragment shown inside the verification page
-
-    def retry_context(self, request: HttpRequest, method: Method, purpose: str) -> dict:
-        """The verify template's context after a wrong answer, without starting over (no new code)."""
-        return {}
-
-    def verify(self, request: HttpRequest, method: Method, purpose: str) -> None:
-        """Check the person's answer in request.POST; raise VerificationFailed when wrong."""
-        raise NotImplementedError
-
-
-def attach_error(context: dict, message: str, data) -> dict:
-    """Show a wrong code's message at the code field too (aria-invalid and described by it), not
-    only in the page's alert."""
-    form = context.get("form")
-    if form is not None and list(form.fields) == ["code"]:
-        form = type(form)(data)
-        form.full_clean()
-        if not form.errors:
-            form.add_error("code", message)
-        context["form"] = form
-    return context
+    def retry(self, context: ChallengeContext, method: Method, state: dict) -> Challenge:
+        """What to show after a wrong answer, without starting over (no new code is sent).
+        `state` is the challenge just answered; a kind whose challenges are single-use
+        (WebAuthn) issues a new one."""
+        return Challenge(state=state)

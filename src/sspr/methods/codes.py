@@ -1,65 +1,63 @@
 """One-time codes sent by text, call or email: 6+ digits from a secure generator, valid for
 minutes, single use, replaced by the next one, kept only as a keyed hash, compared in constant
-time, a few tries each, and every failure counted against the account."""
+time, a few tries each. Counting failures toward the account's cool-down is attempts.py's job,
+so every kind of answer is counted the same way."""
 
 import hmac
 import secrets
 from datetime import timedelta
-from math import ceil
 
 from django.conf import settings
-from django.contrib import messages
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy
 
+from sspr.actors import Actor
+from sspr.audit.models import Reason
 from sspr.delivery import DeliveryUnavailable, send_code
 
+from .attempts import refuse_if_cooling_down, wait_message
 from .base import VerificationFailed
 from .models import OneTimeCode, keyed_hash
-from .rules import failures_per_account, sends_per_account, sends_per_ip
+from .rules import sends_per_account, sends_per_ip
+
+WRONG = gettext_lazy("That code didn't work. Check it and try again, or ask for a new one.")
+SPENT = gettext_lazy("That code is no longer valid. Ask for a new one.")
 
 
-def wait_message(wait: timedelta) -> str:
-    minutes = max(1, ceil(wait.total_seconds() / 60))
-    return ngettext("Too many attempts. Please try again in %(minutes)d minute.",
-                    "Too many attempts. Please try again in %(minutes)d minutes.", minutes) % {"minutes": minutes}
-
-
-def refuse_if_cooling_down(user) -> None:
-    if wait := failures_per_account().retry_after(str(user.pk)):
-        raise VerificationFailed(wait_message(wait))
-
-
-def send(request, user, purpose: str, channel: str, destination: str) -> None:
-    """Make a new code (the previous one for this purpose stops working) and send it.
-    Raises VerificationFailed, with nothing sent, when a limit says wait."""
-    refuse_if_cooling_down(user)
-    for limit, key in ((sends_per_account(), str(user.pk)), (sends_per_ip(), request.client_ip or "unknown")):
-        if wait := limit.retry_after(key):
-            raise VerificationFailed(wait_message(wait))
+def send(actor: Actor, user, purpose: str, channel: str, destination: str, *, language: str = "") -> bool:
+    """Make a new code (the previous one for this purpose stops working) and send it; True
+    when the provider stumbled and the worker keeps trying (the person is told it may be slow).
+    Raises VerificationFailed, with nothing sent, when a limit says wait or delivery cannot."""
+    refuse_if_cooling_down(str(user.pk))
+    for limit, key in ((sends_per_account(), str(user.pk)), (sends_per_ip(), actor.client_ip or "unknown")):
+        decision = limit.acquire(key)
+        if not decision:
+            raise VerificationFailed(wait_message(decision.retry_after), Reason.RATE_LIMITED)
     config = settings.CONFIG.methods
     code = "".join(secrets.choice("0123456789") for _ in range(config.code_digits))
     with transaction.atomic():
-        OneTimeCode.objects.filter(user=user, purpose=purpose, spent_at__isnull=True).update(spent_at=timezone.now())
+        end_live_codes(user, purpose)
         OneTimeCode.objects.create(user=user, purpose=purpose, destination=destination, code_hash=keyed_hash(code),
                                    expires_at=timezone.now() + timedelta(minutes=config.code_minutes))
-    sends_per_account().hit(str(user.pk))
-    sends_per_ip().hit(request.client_ip or "unknown")
     try:
-        delivery = send_code(channel, destination, code, minutes=config.code_minutes, language=get_language() or "",
-                             account=user.user_id, client_ip=request.client_ip)
+        delivery = send_code(channel, destination, code, minutes=config.code_minutes, language=language,
+                             account=user.user_id, client_ip=actor.client_ip)
     except DeliveryUnavailable as exc:
-        raise VerificationFailed(exc.user_message) from exc
-    if delivery.status == "queued":  # the provider stumbled; the worker keeps trying
-        messages.info(request, _("Your code may take a few minutes to arrive."))
+        raise VerificationFailed(exc.user_message, Reason.DELIVERY_UNAVAILABLE) from exc
+    return delivery.status == "queued"
+
+
+def end_live_codes(user, purpose: str | None = None) -> None:
+    """Every live code of the person (of one purpose) stops working now."""
+    live = OneTimeCode.objects.filter(user=user, spent_at__isnull=True)
+    if purpose is not None:
+        live = live.filter(purpose=purpose)
+    live.update(spent_at=timezone.now())
 
 
 def check(user, purpose: str, entered: str) -> str:
     """Spend the live code if entered matches it; return its destination. Raises VerificationFailed."""
-    refuse_if_cooling_down(user)
     entered = "".join(entered.split())
     with transaction.atomic():
         code = (OneTimeCode.objects.select_for_update()
@@ -73,7 +71,8 @@ def check(user, purpose: str, entered: str) -> str:
             code.save(update_fields=["attempts", "spent_at"])
             if matches:
                 return code.destination
-    failures_per_account().hit(str(user.pk))
     if code is not None and code.spent_at is not None:
-        raise VerificationFailed(_("That code is no longer valid. Ask for a new one."))
-    raise VerificationFailed(_("That code didn't work. Check it and try again, or ask for a new one."))
+        raise VerificationFailed(str(SPENT), Reason.EXPIRED)
+    if code is None and OneTimeCode.objects.filter(user=user, purpose=purpose).exists():
+        raise VerificationFailed(str(WRONG), Reason.EXPIRED)
+    raise VerificationFailed(str(WRONG))

@@ -1,38 +1,34 @@
-""" "Don't ask again for N days" on a person's own device."""
+""" "Don't ask again for N days" on a person's own device: a random token, kept by the browser
+(the web layer sets the cookie) and stored here only as a keyed hash."""
 
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
-from sspr.accounts.notify import describe_device
+from sspr.actors import Actor
 
 from .models import RememberedDevice, keyed_hash
 from .rules import is_shared_device_network, rules_for
 
-COOKIE = "__Host-sspr_device" if settings.SECURE else "sspr_device"
 
-
-def may_remember(request, user, groups) -> int:
+def may_remember(actor: Actor, groups) -> int:
     """Days a device may be remembered for this person here; 0 when it may not (shared computers)."""
-    if is_shared_device_network(request.client_ip):
+    if is_shared_device_network(actor.client_ip):
         return 0
     return rules_for(groups).remember_device_days
 
 
-def remember(request, response, user, days: int) -> None:
+def remember(actor: Actor, user, days: int) -> str:
+    """A new device token for the person's browser to keep for days."""
     token = secrets.token_urlsafe(32)
-    RememberedDevice.objects.create(
-        user=user, token_hash=keyed_hash(token), expires_at=timezone.now() + timedelta(days=days),
-        description=describe_device(request.META.get("HTTP_USER_AGENT", "")))
-    response.set_cookie(COOKIE, token, max_age=days * 86400, secure=settings.SECURE, httponly=True,
-                        samesite="Lax")
+    RememberedDevice.objects.create(user=user, token_hash=keyed_hash(token),
+                                    expires_at=timezone.now() + timedelta(days=days), description=actor.device)
+    return token
 
 
-def is_remembered(request, user) -> bool:
-    """Whether this browser carries a live device token issued to this very person."""
-    token = request.COOKIES.get(COOKIE)
+def is_remembered(token: str, user) -> bool:
+    """Whether token is a live device token issued to this very person."""
     if not token:
         return False
     updated = RememberedDevice.objects.filter(user=user, token_hash=keyed_hash(token),
@@ -40,5 +36,6 @@ def is_remembered(request, user) -> bool:
     return bool(updated)
 
 
-def revoke_all(user) -> None:
-    RememberedDevice.objects.filter(user=user).delete()
+def revoke_all(user) -> int:
+    deleted, _by_model = RememberedDevice.objects.filter(user=user).delete()
+    return deleted

@@ -5,17 +5,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .kinds import KINDS
+
 
 class Method(models.Model):
-    class Kind(models.TextChoices):
-        PHONE = "phone", "Authentication phone"
-        EMAIL = "email", "Authentication email"
-        QUESTIONS = "questions", "Security questions"
-        TOTP = "totp", "Authenticator app"
-        PASSKEY = "passkey", "Passkey"
-
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="methods")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The registry's names (sspr.methods.kinds): adding a kind restates nothing here.
+    kind = models.CharField(max_length=20, choices=[(name, name) for name in KINDS])
     # A phone number in E.164 or an email address; empty for the other kinds.
     destination = models.CharField(max_length=254, blank=True)
     # Encrypted with sspr.methods.crypto (an authenticator key); empty for most kinds.

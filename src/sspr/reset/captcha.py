@@ -1,8 +1,10 @@
 """The CAPTCHA of "Who are you?" (`[reset] captcha`): "image" (a picture with an audio
 alternative), "pow" (a proof of work the browser solves, nothing to read), or "off".
 
-    context = issue(request, "reset-start")   # when rendering the form; {% include "reset/captcha.html" %}
-    solved = verify(request, "reset-start")   # on POST: spends the challenge, right or wrong
+    context = issue(session, "reset-start", refresh_url)  # rendering the form; {% include "reset/captcha.html" %}
+    solved = verify(session, "reset-start", post)         # on POST: spends the challenge, right or wrong
+
+(The picture and the sound are served by sspr.web.captcha.)
 
 A challenge belongs to one session and one form (form_id), lasts `captcha_minutes` and is
 answered once: verify() takes it out of the session whatever the answer, and also marks it spent
@@ -33,12 +35,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpResponse
-from django.urls import path
 from django.utils import timezone
-from django.utils.translation import get_language
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 log = logging.getLogger("sspr.reset")
 
@@ -112,14 +109,14 @@ def pow_digest(challenge: str, nonce: str) -> bytes:
 
 # --- issue and verify ------------------------------------------------------------------------
 
-def _store(request, form_id: str, record: dict) -> None:
-    challenges = {key: value for key, value in request.session.get(SESSION_KEY, {}).items()
+def _store(session, form_id: str, record: dict) -> None:
+    challenges = {key: value for key, value in session.get(SESSION_KEY, {}).items()
                   if value.get("expires", 0) > _now()}  # forget the stale ones of other forms
     challenges[form_id] = record
-    request.session[SESSION_KEY] = challenges
+    session[SESSION_KEY] = challenges
 
 
-def issue(request, form_id: str, error: str = "") -> dict:
+def issue(session, form_id: str, refresh_url: str = "", error: str = "") -> dict:
     """A new challenge for this session and form, replacing any earlier one for the form.
     Returns the context of reset/captcha.html ({"captcha": {...}}); `error`, when given, is shown
     at the answer field (and marks it invalid)."""
@@ -135,11 +132,11 @@ def issue(request, form_id: str, error: str = "") -> dict:
     if mode == "image":
         record["ref"] = secrets.token_urlsafe(12)
         record["hashes"] = [_keyed_hash(record, answer) for answer in answers(record)]
-        context.update(ref=record["ref"], audio_length=AUDIO_LENGTH, refresh_url=request.get_full_path())
+        context.update(ref=record["ref"], audio_length=AUDIO_LENGTH, refresh_url=refresh_url)
     else:
         record["difficulty"] = config.pow_difficulty
         context.update(challenge=record["nonce"], difficulty=record["difficulty"])
-    _store(request, form_id, record)
+    _store(session, form_id, record)
     return {"captcha": context}
 
 
@@ -158,27 +155,27 @@ def _mark_spent(nonce: str) -> bool:
     return True
 
 
-def verify(request, form_id: str) -> bool:
-    """Whether request.POST answers this session's challenge for form_id. Always spends it:
+def verify(session, form_id: str, post) -> bool:
+    """Whether post answers this session's challenge for form_id. Always spends it:
     right, wrong, expired or replayed, the next attempt needs a new issue()."""
     _check_form_id(form_id)
     mode = _mode()
     if mode == "off":
         return True
-    challenges = dict(request.session.get(SESSION_KEY, {}))
+    challenges = dict(session.get(SESSION_KEY, {}))
     record = challenges.pop(form_id, None)
     if record is None:
         return False
-    request.session[SESSION_KEY] = challenges
+    session[SESSION_KEY] = challenges
     if not _mark_spent(record["nonce"]):
         return False
     if record.get("form") != form_id or record.get("mode") != mode or record.get("expires", 0) <= _now():
         return False
     if mode == "image":
-        entered = _keyed_hash(record, normalise(request.POST.get(ANSWER_FIELD, "")))
+        entered = _keyed_hash(record, normalise(post.get(ANSWER_FIELD, "")))
         matches = [hmac.compare_digest(entered, expected) for expected in record["hashes"]]
         return any(matches)
-    nonce = request.POST.get(POW_FIELD, "")
+    nonce = post.get(POW_FIELD, "")
     if not POW_NONCE.match(nonce):
         return False
     return leading_zero_bits(pow_digest(record["nonce"], nonce)) >= record["difficulty"]
@@ -186,46 +183,15 @@ def verify(request, form_id: str) -> bool:
 
 # --- the picture and the sound ---------------------------------------------------------------
 
-def _live_image_challenge(request, form_id: str, ref: str) -> dict:
-    """The session's live image challenge whose reference is ref; 404 otherwise. Reads the
+def live_image_challenge(session, form_id: str, ref: str) -> dict | None:
+    """The session's live image challenge whose reference is ref; None otherwise. Reads the
     session and never writes it: a write here could bring back a challenge that a concurrent
     verify() has just spent."""
-    record = request.session.get(SESSION_KEY, {}).get(form_id)
+    record = session.get(SESSION_KEY, {}).get(form_id)
     if (_mode() != "image" or not record or record.get("mode") != "image" or record.get("expires", 0) <= _now()
             or not hmac.compare_digest(record.get("ref", ""), ref)):
-        raise Http404("no such challenge")
+        return None
     return record
-
-
-def _media(body: bytes, content_type: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Length"] = str(len(body))
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
-@require_GET
-@never_cache
-def image_view(request, form_id: str, ref: str):
-    from . import captcha_media
-
-    record = _live_image_challenge(request, form_id, ref)
-    return _media(captcha_media.png(answers(record)[0]), "image/png")
-
-
-@require_GET
-@never_cache
-def audio_view(request, form_id: str, ref: str):
-    from . import captcha_media
-
-    record = _live_image_challenge(request, form_id, ref)
-    return _media(captcha_media.wav(answers(record)[1], get_language() or "en"), "audio/wav")
-
-
-captcha_urls = [
-    path("reset/captcha/<slug:form_id>/<slug:ref>.png", image_view, name="captcha_image"),
-    path("reset/captcha/<slug:form_id>/<slug:ref>.wav", audio_view, name="captcha_audio"),
-]
 
 
 # --- warnings for the operator ---------------------------------------------------------------

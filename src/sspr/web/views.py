@@ -3,7 +3,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from sspr.directory import get_directory
+from sspr.demo.models import OutboxMessage
+from sspr.ops.checks import directory_problems
 
 
 def home(request):
@@ -25,7 +26,7 @@ def readyz(request):
     except Exception as exc:  # any failure here means "not ready", and we say which
         problems.append(f"database: {exc.__class__.__name__}")
     else:
-        problems += get_directory().check()
+        problems += directory_problems()
     status = 503 if problems else 200
     return JsonResponse({"ready": not problems, "problems": problems}, status=status)
 
@@ -38,3 +39,8 @@ def error_page(status):
 
 def csrf_failure(request, reason=""):
     return render(request, "errors/403_csrf.html", status=403)
+
+
+def demo_outbox(request):
+    """Routed only in demo mode: what would have been sent, for a tester to read."""
+    return render(request, "demo/outbox.html", {"messages_sent": OutboxMessage.objects.all()[:50]})

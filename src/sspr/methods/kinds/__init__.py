@@ -1,4 +1,7 @@
-"""The registry of method kinds: kind name to class, imported on first use."""
+"""The registry of method kinds: name to class, imported on first use. Adding a kind is one
+module here and one line below (see docs/adding-a-method.md); the model's choices and the
+configuration's allowed values are derived from these names, so nothing restates them. This
+module is plain data at import time: the configuration schema reads it before Django starts."""
 
 from functools import cache
 

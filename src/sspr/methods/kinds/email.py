@@ -1,4 +1,3 @@
-from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,23 +11,10 @@ def is_organisation_address(address: str) -> bool:
     return any(domain == own or domain.endswith("." + own) for own in settings.CONFIG.directory.domains)
 
 
-class EmailForm(forms.Form):
-    destination = forms.EmailField(label=gettext_lazy("Your personal email address"), max_length=254,
-                                   widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-
-    def clean_destination(self):
-        address = self.cleaned_data["destination"].strip().lower()
-        if is_organisation_address(address):
-            raise forms.ValidationError(_("You must use a non-organisation email address, one you can still read "
-                                          "when you cannot sign in here."))
-        return address
-
-
 class Email(SentCodeMethod):
     kind = "email"
     label = gettext_lazy("Authentication email")
     strength = 2
-    destination_form = EmailForm
     channels = {"send": "email"}
 
     def mask(self, destination):

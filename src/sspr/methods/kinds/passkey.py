@@ -13,10 +13,8 @@ import logging
 import time
 from urllib.parse import urlsplit
 
-from django import forms
 from django.conf import settings
 from django.db import transaction
-from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,17 +40,14 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from sspr.accounts.notify import DEVICES
+from sspr.audit.models import Reason
+from sspr.actors import DEVICES
 
-from .. import codes, events
-from ..base import MethodKind, VerificationFailed
+from ..base import Challenge, MethodKind, VerificationFailed
 from ..models import Method, keyed_hash
-from ..rules import failures_per_account
 
 log = logging.getLogger("sspr.methods")
 
-REGISTRATION = "enrol_passkey"         # session keys: the challenge waiting for its answer
-AUTHENTICATION = "verify_passkey"
 CHALLENGE_SECONDS = 10 * 60
 # What the browser is told to wait for: generous, for someone finding a security key or
 # reading the prompt with a screen reader (WCAG 2.2.1); the challenge itself lasts longer.
@@ -86,28 +81,14 @@ def descriptors(methods) -> list[PublicKeyCredentialDescriptor]:
     ) for m in methods]
 
 
-def issue(request, key: str, options, **facts) -> dict:
-    """Keep the challenge in this session and return the options for passkey.js."""
-    request.session[key] = {"challenge": bytes_to_base64url(options.challenge), "issued": time.time(), **facts}
-    return options_to_json_dict(options)
+def issued(options, **facts) -> tuple[dict, dict]:
+    """(the options for passkey.js, the state that waits server-side for the answer)."""
+    return options_to_json_dict(options), {"challenge": bytes_to_base64url(options.challenge),
+                                           "issued": time.time(), **facts}
 
 
-def take(request, key: str) -> dict | None:
-    """The challenge waiting in this session, spent now: one answer per challenge."""
-    pending = request.session.pop(key, None)
-    if not pending or pending["issued"] + CHALLENGE_SECONDS < time.time():
-        return None
-    return pending
-
-
-class NameForm(forms.Form):
-    name = forms.CharField(
-        label=gettext_lazy("Name this passkey"), max_length=60,
-        help_text=gettext_lazy("So you can tell your passkeys apart, for example “School Chromebook” or "
-                               "“My phone”."),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    # Filled in by passkey.js with the browser's answer.
-    credential = forms.CharField(required=False, max_length=MAX_CREDENTIAL_JSON, widget=forms.HiddenInput)
+def live(pending: dict | None) -> bool:
+    return bool(pending) and pending.get("issued", 0) + CHALLENGE_SECONDS >= time.time()
 
 
 class Passkey(MethodKind):
@@ -115,7 +96,7 @@ class Passkey(MethodKind):
     label = gettext_lazy("Passkey")
     strength = 5
     one_per_person = False
-    verify_template = "methods/passkey_verify.html"
+    strong = True
 
     def describe(self, method):
         if method.name:
@@ -124,9 +105,9 @@ class Passkey(MethodKind):
 
     # Registration ----------------------------------------------------------------------------
 
-    def registration_options(self, request) -> dict:
+    def registration_options(self, user) -> tuple[dict, dict]:
+        """(options for passkey.js, the challenge state to keep until the browser answers)."""
         rp_id, _origin = relying_party()
-        user = request.user
         options = generate_registration_options(
             rp_id=rp_id,
             rp_name=settings.CONFIG.branding.org_name,
@@ -140,96 +121,74 @@ class Passkey(MethodKind):
             # The browser refuses to register an authenticator that already holds one of these.
             exclude_credentials=descriptors(Method.objects.filter(user=user, kind=self.kind)),
         )
-        return issue(request, REGISTRATION, options, user=user.pk)
+        return issued(options, user=user.pk)
 
-    def enrol(self, request):
-        if request.method == "POST":
-            form = NameForm(request.POST)
-            pending = take(request, REGISTRATION)
-            if form.is_valid():
-                if not form.cleaned_data["credential"]:
-                    form.add_error(None, _("Your browser didn't create a passkey. Select “Create passkey” "
-                                           "and follow your browser's instructions."))
-                elif pending is None or pending.get("user") != request.user.pk:
-                    form.add_error(None, _("That took too long. Please try again."))
-                else:
-                    try:
-                        method = self.register(request, form.cleaned_data, pending)
-                    except VerificationFailed as exc:
-                        form.add_error(None, exc.message)
-                    else:
-                        events.method_added(request, method)
-                        return redirect("security_info")
-        else:
-            form = NameForm(initial={"name": guess_device(request.META.get("HTTP_USER_AGENT", ""))})
-        return render(request, "methods/passkey_enrol.html", {
-            "form": form,
-            "passkey_options": self.registration_options(request),
-        }, status=400 if form.errors else 200)
-
-    def register(self, request, cleaned, pending) -> Method:
+    def register(self, user, credential_json: str, pending: dict | None) -> dict:
+        """The new method's data from the browser's answer to `pending` (already spent by the
+        caller: one answer per challenge). Raises VerificationFailed."""
+        if not live(pending) or pending.get("user") != user.pk:
+            raise VerificationFailed(_("That took too long. Please try again."), Reason.EXPIRED)
         rp_id, origin = relying_party()
         try:
-            credential = parse_registration_credential_json(cleaned["credential"])
+            credential = parse_registration_credential_json(credential_json)
             verified = verify_registration_response(
                 credential=credential, expected_challenge=base64url_to_bytes(pending["challenge"]),
                 expected_rp_id=rp_id, expected_origin=origin, require_user_verification=False)
         except (WebAuthnException, ValueError) as exc:
-            log.info("passkey registration refused for %s: %s", request.user.user_id, exc)
+            log.info("passkey registration refused for %s: %s", user.user_id, exc)
             raise VerificationFailed(_("We couldn't register that passkey. Please try again.")) from exc
         credential_id = bytes_to_base64url(verified.credential_id)
-        data = {
+        # A credential belongs to one person: the same one registered again, here or on someone
+        # else's account, would make its answers ambiguous.
+        if Method.objects.filter(kind=self.kind, data__credential_id=credential_id).exists():
+            raise VerificationFailed(_("That passkey is already registered."), Reason.REFUSED_BY_POLICY)
+        return {
             "credential_id": credential_id,
-            "user_handle": bytes_to_base64url(user_handle(request.user)),
+            "user_handle": bytes_to_base64url(user_handle(user)),
             "public_key": bytes_to_base64url(verified.credential_public_key),
             "sign_count": verified.sign_count,
             "transports": [t.value for t in credential.response.transports or []],
             "aaguid": verified.aaguid,
             "backed_up": verified.credential_backed_up,
         }
-        # A credential belongs to one person: the same one registered again, here or on someone
-        # else's account, would make its answers ambiguous.
-        if Method.objects.filter(kind=self.kind, data__credential_id=credential_id).exists():
-            raise VerificationFailed(_("That passkey is already registered."))
-        return Method.objects.create(user=request.user, kind=self.kind, name=cleaned["name"].strip(), data=data)
 
     # Verification ----------------------------------------------------------------------------
 
-    def challenge(self, request, method, purpose, choice=""):
-        codes.refuse_if_cooling_down(method.user)
-        return self.retry_context(request, method, purpose)
-
-    def retry_context(self, request, method, purpose):
-        """A new challenge after a failed answer (the old one is spent). Never raises."""
+    def start(self, context, method, choice=""):
         rp_id, _origin = relying_party()
         # Any of the person's passkeys will do: the one offered first (the strongest method) may
         # live on another device than the one in their hands.
         options = generate_authentication_options(
             rp_id=rp_id, timeout=TIMEOUT_MS, user_verification=UserVerificationRequirement.PREFERRED,
             allow_credentials=descriptors(Method.objects.filter(user=method.user, kind=self.kind)))
-        return {"passkey_options": issue(request, AUTHENTICATION, options, user=method.user.pk, purpose=purpose)}
+        shown, state = issued(options, user=method.user.pk, purpose=context.purpose)
+        return Challenge(state=state, display={"passkey_options": shown})
 
-    def verify(self, request, method, purpose):
-        codes.refuse_if_cooling_down(method.user)
-        answer = request.POST.get("credential", "")
-        if not answer:
-            # Nothing was tried (no JavaScript, or the browser's prompt was dismissed).
-            raise VerificationFailed(_("Your browser didn't use a passkey. Select “Verify” and follow your "
-                                       "browser's instructions, or sign in another way."))
-        pending = take(request, AUTHENTICATION)
+    def retry(self, context, method, state):
+        """A new challenge after a failed answer: the old one is spent."""
+        return self.start(context, method)
+
+    def incomplete(self, answer):
+        if answer.get("credential", ""):
+            return ""
+        # Nothing was tried (no JavaScript, or the browser's prompt was dismissed).
+        return _("Your browser didn't use a passkey. Select “Verify” and follow your browser's instructions, "
+                 "or sign in another way.")
+
+    def check(self, context, method, state, answer):
+        credential_json = answer.get("credential", "")
         try:
-            if (pending is None or pending.get("user") != method.user.pk or pending.get("purpose") != purpose
-                    or len(answer) > MAX_CREDENTIAL_JSON):
-                raise ValueError("no live challenge for this person and purpose in this session")
-            credential = parse_authentication_credential_json(answer)
-            self.check(credential, method.user, base64url_to_bytes(pending["challenge"]))
+            if (not live(state) or state.get("user") != method.user.pk or state.get("purpose") != context.purpose
+                    or len(credential_json) > MAX_CREDENTIAL_JSON):
+                raise ValueError("no live challenge for this person and purpose")
+            credential = parse_authentication_credential_json(credential_json)
+            self.verify_assertion(credential, method.user, base64url_to_bytes(state["challenge"]))
         except (WebAuthnException, ValueError) as exc:
             # The reason stays in the log: a wrong base_url shows up here as every origin refused.
             log.info("passkey answer refused for %s: %s", method.user.user_id, exc)
-            failures_per_account().hit(str(method.user.pk))
             raise VerificationFailed(_("We couldn't verify your passkey. Try again, or sign in another way.")) from exc
 
-    def check(self, credential, user, challenge: bytes) -> Method:
+    def verify_assertion(self, credential, user, challenge: bytes) -> Method:
         rp_id, origin = relying_party()
         with transaction.atomic():
             # Locked: two answers signed with the same counter cannot both move it forward.

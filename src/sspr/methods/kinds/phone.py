@@ -1,47 +1,37 @@
 import phonenumbers
-from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..base import Challenge
 from ..masking import mask_phone
 from .sent_code import SentCodeMethod
 
 
-def regions():
+def regions() -> list[tuple[str, str]]:
     """Every region with its calling code, the organisation's own first."""
     own = settings.CONFIG.server.country
     ordered = sorted(phonenumbers.SUPPORTED_REGIONS, key=lambda region: (region != own, region))
     return [(region, f"{region} (+{phonenumbers.country_code_for_region(region)})") for region in ordered]
 
 
-class PhoneForm(forms.Form):
-    region = forms.ChoiceField(label=gettext_lazy("Select your country or region"))
-    number = forms.CharField(label=gettext_lazy("Enter your authentication phone number"), max_length=32,
-                             widget=forms.TextInput(attrs={"autocomplete": "tel-national", "inputmode": "tel"}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = regions()
-
-    def clean(self):
-        cleaned = super().clean()
-        if "region" in cleaned and "number" in cleaned:
-            try:
-                parsed = phonenumbers.parse(cleaned["number"], cleaned["region"])
-            except phonenumbers.NumberParseException:
-                parsed = None
-            if parsed is None or not phonenumbers.is_valid_number(parsed):
-                raise forms.ValidationError(_("Enter a valid phone number for the country or region you chose."))
-            cleaned["destination"] = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-        return cleaned
+def e164(number: str, region: str) -> str | None:
+    """The number in E.164, read as region's when it has no country code; None when invalid."""
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 class Phone(SentCodeMethod):
     kind = "phone"
     label = gettext_lazy("Authentication phone")
     strength = 2
-    destination_form = PhoneForm
+    # In a reset the whole number is typed first: only a match sends anything.
+    confirms_destination = True
     channels = {"text": "sms", "call": "voice"}
 
     def mask(self, destination):
@@ -53,3 +43,6 @@ class Phone(SentCodeMethod):
 
     def prefill(self, person):
         return {"region": settings.CONFIG.server.country, "number": person.mobile}
+
+    def stand_in(self, method, choice=""):
+        return Challenge(display={"sent_to": self.describe(method), "channel": self.channel_for(choice)})

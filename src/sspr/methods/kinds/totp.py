@@ -17,27 +17,23 @@ import time
 import pyotp
 import segno
 from cryptography.fernet import InvalidToken
-from django import forms
 from django.conf import settings
 from django.db import transaction
-from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import codes, events
-from ..base import MethodKind, VerificationFailed
+from sspr.audit.models import Reason
+
+from ..base import Challenge, MethodKind, VerificationFailed
 from ..crypto import seal, unseal
 from ..models import Method
-from ..rules import failures_per_account
 
 log = logging.getLogger("sspr.methods")
 
 STEP_SECONDS = 30
 DIGITS = 6
 DRIFT_STEPS = 1
-PENDING = "enrol_totp"  # session key: the sealed key shown, until its first code is entered
 
 
 def new_secret() -> str:
@@ -90,82 +86,59 @@ def grouped(secret: str) -> str:
     return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
 
 
-class AppCodeForm(forms.Form):
-    code = forms.CharField(
-        label=gettext_lazy("Code"), max_length=12,
-        help_text=gettext_lazy("Enter the 6-digit code your authenticator app shows now."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "autocapitalize": "none", "spellcheck": "false"}))
-
-
 class AuthenticatorApp(MethodKind):
     kind = "totp"
     label = gettext_lazy("Authenticator app")
     strength = 4
-    verify_template = "methods/totp_verify.html"
+    strong = True
 
     def describe(self, method):
         return _("Use a verification code from my authenticator app")
 
-    def enrol(self, request):
-        sealed = request.session.get(PENDING)
-        form = AppCodeForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST":
-            if sealed is None:
-                # The session ended or the setup was finished elsewhere: start again with a new key.
-                form.add_error("code", _("Your setup timed out. Add your account to the app again with "
-                                         "this new QR code, then enter the code it shows."))
-            elif form.is_valid():
-                secret = unseal(sealed)
-                step = matching_step(secret, form.cleaned_data["code"], at=time.time())
-                if step is not None:
-                    del request.session[PENDING]
-                    with transaction.atomic():
-                        # One app per person: setting up a new one replaces the old key.
-                        Method.objects.filter(user=request.user, kind=self.kind).delete()
-                        method = Method.objects.create(user=request.user, kind=self.kind,
-                                                       sealed_secret=seal(secret), data={"last_step": step})
-                    events.method_added(request, method)
-                    return redirect("security_info")
-                form.add_error("code", _("That code didn't work. Make sure your phone sets its time "
-                                         "automatically, then enter the code the app shows now."))
-        if sealed is None:
-            sealed = request.session[PENDING] = seal(new_secret())
+    # Registration: a new key is shown (sealed while it waits), its first code proves the app has it.
+    @staticmethod
+    def new_sealed_secret() -> str:
+        return seal(new_secret())
+
+    @staticmethod
+    def enrolment(sealed: str, account: str) -> dict:
+        """What the registration page shows for a waiting key."""
         secret = unseal(sealed)
-        uri = provisioning_uri(secret, request.user.user_id)
-        return render(request, "methods/totp_enrol.html", {
-            "form": form,
-            "qr_svg": mark_safe(qr_svg(uri)),  # segno escapes the title; the rest is our own drawing
-            "otpauth_uri": uri,
-            "secret": grouped(secret),
-            "account": request.user.user_id,
-            "issuer": settings.CONFIG.branding.org_name,
-        }, status=400 if form.errors else 200)
+        uri = provisioning_uri(secret, account)
+        return {"qr_svg": qr_svg(uri), "otpauth_uri": uri, "secret": grouped(secret)}
 
-    def challenge(self, request, method, purpose, choice=""):
-        codes.refuse_if_cooling_down(method.user)
-        return {"form": AppCodeForm()}
+    @staticmethod
+    def confirm_enrolment(sealed: str, entered: str) -> dict | None:
+        """The new method's fields when entered is the waiting key's current code; else None."""
+        secret = unseal(sealed)
+        step = matching_step(secret, entered, at=time.time())
+        if step is None:
+            return None
+        return {"sealed_secret": seal(secret), "data": {"last_step": step}}
 
-    def retry_context(self, request, method, purpose):
-        return {"form": AppCodeForm()}
+    # Verification
+    def start(self, context, method, choice=""):
+        return Challenge()
 
-    def verify(self, request, method, purpose):
-        codes.refuse_if_cooling_down(method.user)
-        entered = request.POST.get("code", "")
-        if not entered.strip():
-            raise VerificationFailed(_("Enter the code your authenticator app shows."))
+    def incomplete(self, answer):
+        return "" if answer.get("code", "").strip() else _("Enter the code your authenticator app shows.")
+
+    def unavailable(self, method):
+        try:
+            unseal(method.sealed_secret)
+        except InvalidToken:
+            # Sealed under another server.secret_key: no code can be checked until the app is set up again.
+            log.error("authenticator app key of %s cannot be unsealed (was secret_key changed?)", method.user.user_id)
+            return _("Your authenticator app can't be checked right now. Sign in another way, or ask the help desk "
+                     "to help you set it up again.")
+        return ""
+
+    def check(self, context, method, state, answer):
+        entered = answer.get("code", "")[:12]
         with transaction.atomic():
             # Locked, so two requests carrying the same code cannot both see the step as unused.
             locked = Method.objects.select_for_update().get(pk=method.pk, user=method.user, kind=self.kind)
-            try:
-                secret = unseal(locked.sealed_secret)
-            except InvalidToken:
-                # Sealed under another server.secret_key: no code can be checked until the app is
-                # set up again. Not the person's fault, so not counted against them.
-                log.error("authenticator app key of %s cannot be unsealed (was secret_key changed?)",
-                          method.user.user_id)
-                raise VerificationFailed(_("Your authenticator app can't be checked right now. Sign in another "
-                                           "way, or ask the help desk to help you set it up again.")) from None
+            secret = unseal(locked.sealed_secret)
             step = matching_step(secret, entered, at=time.time())
             if step is not None and step > locked.data.get("last_step", -1):
                 locked.data["last_step"] = step
@@ -173,8 +146,7 @@ class AuthenticatorApp(MethodKind):
                 locked.save(update_fields=["data", "last_used_at"])
                 method.data, method.last_used_at = locked.data, locked.last_used_at
                 return
-        failures_per_account().hit(str(method.user.pk))
         if step is not None:
             raise VerificationFailed(_("That code was already used. Wait for your app to show a new code, "
-                                       "then enter it."))
+                                       "then enter it."), Reason.ALREADY_USED)
         raise VerificationFailed(_("That code didn't work. Enter the code your authenticator app shows now."))

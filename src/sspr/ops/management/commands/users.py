@@ -8,9 +8,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from sspr.actors import Actor
 from sspr.audit.models import Tag, record
-from sspr.directory import get_directory
 from sspr.directory.base import UnknownUser
+from sspr.services import accounts, passwords, people
+from sspr.services.errors import PasswordRefused
 from sspr.directory.embedded.importer import ImportRejected, import_accounts, read_rows
 from sspr.directory.embedded.models import Account, normalise_user_id
 
@@ -56,7 +58,7 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(problem)
             raise CommandError(f"{len(exc.problems)} bad rows; nothing was imported") from None
-        record(None, Tag.ACCOUNT_IMPORT, actor="cli", detail={"created": result.created, "updated": result.updated})
+        record(Actor.cli(), Tag.ACCOUNT_IMPORT, detail={"created": result.created, "updated": result.updated})
         self.stdout.write(f"imported {file}: {result.created} created, {result.updated} updated")
 
     def do_list(self, group=None, **options):
@@ -85,27 +87,34 @@ class Command(BaseCommand):
         password = self.read_password()
         with transaction.atomic():
             Account.objects.create(**account)
-            get_directory().reset_password(user_id, password, must_change=must_change)
-        record(None, Tag.ACCOUNT_ADD, subject=user_id, actor="cli")
+            self.set_password(user_id, password, must_change=must_change)
+        record(Actor.cli(), Tag.ACCOUNT_ADD, subject=user_id)
         self.stdout.write(f"added {user_id}")
 
     def do_set_password(self, user_id, must_change, **options):
-        self.act(get_directory().reset_password, user_id, Tag.PASSWORD_RESET, self.read_password(),
-                 must_change=must_change)
+        self.set_password(user_id, self.read_password(), must_change=must_change)
+        self.stdout.write(f"{Tag.PASSWORD_RESET.label}: {normalise_user_id(user_id)}")
 
     def do_lock(self, user_id, **options):
-        self.act(get_directory().lock, user_id, Tag.ACCOUNT_LOCK)
+        self.person(user_id)
+        accounts.lock(Actor.cli(), user_id)
+        self.stdout.write(f"{Tag.ACCOUNT_LOCK.label}: {normalise_user_id(user_id)}")
 
     def do_unlock(self, user_id, **options):
-        self.act(get_directory().unlock, user_id, Tag.ACCOUNT_UNLOCK)
+        accounts.unlock(Actor.cli(), self.person(user_id))
+        self.stdout.write(f"{Tag.ACCOUNT_UNLOCK.label}: {normalise_user_id(user_id)}")
 
-    def act(self, operation, user_id, tag, *args, **kwargs):
+    def person(self, user_id):
         try:
-            operation(user_id, *args, **kwargs)
+            return people.find(user_id)
         except UnknownUser:
             raise CommandError(f"no account {user_id}") from None
-        record(None, tag, subject=normalise_user_id(user_id), actor="cli")
-        self.stdout.write(f"{tag.label}: {normalise_user_id(user_id)}")
+
+    def set_password(self, user_id, password, *, must_change):
+        try:
+            passwords.set_password(Actor.cli(), self.person(user_id), password, must_change=must_change)
+        except PasswordRefused as exc:
+            raise CommandError("the password was refused: " + " ".join(str(r) for r in exc.reasons)) from None
 
     def read_password(self) -> str:
         if not sys.stdin.isatty():

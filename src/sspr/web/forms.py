@@ -39,7 +39,8 @@ class SignInForm(forms.Form):
 
 
 class NewPasswordForm(forms.Form):
-    """New password twice, checked by the policy pipeline. Used by every path that sets one."""
+    """New password twice. The policy is checked by the service that sets it
+    (sspr.services.passwords), whose reasons the view shows at the field."""
 
     new_password = forms.CharField(
         label=_("Create new password"),
@@ -54,20 +55,11 @@ class NewPasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, person, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.person = person
-
-    def current_password(self):
-        return None
-
     def clean(self):
         cleaned = super().clean()
         new, confirm = cleaned.get("new_password"), cleaned.get("confirm_password")
         if new is None:
             return cleaned
-        for problem in policy.validate(new, self.person, current_password=self.current_password()):
-            self.add_error("new_password", problem)
         if confirm is not None and policy.normalise(confirm) != policy.normalise(new):
             self.add_error("confirm_password", _("The two new passwords do not match."))
         return cleaned
@@ -81,6 +73,3 @@ class PasswordChangeForm(NewPasswordForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     field_order = ["old_password", "new_password", "confirm_password"]
-
-    def current_password(self):
-        return self.cleaned_data.get("old_password")

@@ -1,0 +1,158 @@
+"""The one verification step every flow uses (sign-in, re-authentication, reset, and later the
+help desk's caller check): choosing a method, the full destination before anything is sent
+where the kind asks for it, starting the challenge, checking the answer within the account's
+budget of wrong answers, "another way", and the audit record. Stand-in methods (a user ID we
+cannot help) go through the same stages, meet the same limits, and never pass."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sspr.actors import Actor
+from sspr.audit.models import Outcome, Reason, Tag, record
+from sspr.methods.attempts import guarded, refuse_if_cooling_down, wait_message
+from sspr.methods.base import AnswerIncomplete, ChallengeContext, VerificationFailed
+from sspr.methods.kinds import kind
+from sspr.methods.models import Method
+from sspr.methods.rules import sends_per_account
+
+from .engine import Flow
+
+NOT_RECEIVED = gettext_lazy("That code didn't work. Check it and try again, or ask for a new one.")
+REFUSALS = {Reason.COOL_DOWN, Reason.RATE_LIMITED, Reason.DELIVERY_UNAVAILABLE, Reason.METHOD_UNREADABLE}
+
+
+@dataclass
+class Stage:
+    """What the person sees next: "choose" (the options), "confirm" (type the whole
+    destination), or "answer" (the challenge, with what to show)."""
+
+    name: str
+    method: Method | None = None
+    display: dict[str, Any] = field(default_factory=dict)
+    notice: str = ""
+
+
+class Verification:
+    def __init__(self, flow: Flow, actor: Actor, methods: list[Method], *, purpose: str, language: str = "",
+                 confirm_destinations: bool = False):
+        self.flow, self.actor, self.methods = flow, actor, methods
+        self.purpose = purpose
+        # Where only part of who someone is has been proved (a reset), a kind that asks for it
+        # has its whole destination typed before anything is sent.
+        self.confirm_destinations = confirm_destinations
+        self.context = ChallengeContext(actor=actor, purpose=purpose, language=language)
+        # Stand-ins have no local account: their limits are kept under the user ID typed.
+        self.stand_in = flow.user_pk is None
+        self.account_key = f"user-id:{flow.user_id}" if self.stand_in else str(flow.user_pk)
+
+    # The options
+    def options(self) -> list[tuple[str, str]]:
+        return [(f"{m.pk}:{choice}", label) for m in self.methods for choice, label in kind(m.kind).options(m)]
+
+    def chosen(self) -> Method | None:
+        return next((m for m in self.methods if m.pk == self.flow.scratch.get("method")), None)
+
+    def another_way(self) -> None:
+        self.flow.state["scratch"] = {}
+        self.flow.save()
+
+    # The stages
+    def choose(self, option: str) -> Stage:
+        method_id, _sep, choice = option.partition(":")
+        method = next((m for m in self.methods if str(m.pk) == method_id), None)
+        if method is None:
+            raise AnswerIncomplete(_("Choose how you want to verify your identity."))
+        self.flow.state["scratch"] = {"method": method.pk, "choice": choice}
+        self.flow.save()
+        if self.confirm_destinations and kind(method.kind).confirms_destination:
+            return Stage("confirm", method, {"masked": kind(method.kind).mask(method.destination), "choice": choice})
+        return self._guarded(method, lambda: self._begin(method, choice, real=not self.stand_in))
+
+    def confirm(self, destination: str) -> Stage:
+        """The whole destination, typed: only a match sends anything, and a mismatch looks the same."""
+        method = self.chosen()
+        if method is None or not (self.confirm_destinations and kind(method.kind).confirms_destination):
+            raise AnswerIncomplete(_("Choose how you want to verify your identity."))
+        matches = not self.stand_in and destination == method.destination
+        return self._guarded(method, lambda: self._begin(method, self.flow.scratch.get("choice", ""), real=matches))
+
+    def answer(self, answer: Mapping[str, str]) -> Method:
+        """Check the answer to the challenge in progress; the method when it is right. Raises
+        VerificationFailed (the stage to show again is retry())."""
+        method = self.chosen()
+        if method is None or not self.flow.scratch.get("ready"):
+            raise AnswerIncomplete(_("Choose how you want to verify your identity."))
+        return self._guarded(method, lambda: self._judge(method, answer))
+
+    def retry(self) -> Stage:
+        """The challenge again after a wrong answer, without starting over (no new code)."""
+        method = self.chosen()
+        if method is None:
+            return Stage("choose")
+        if self.stand_in or not self.flow.scratch.get("real"):
+            again = kind(method.kind).stand_in(method, self.flow.scratch.get("choice", ""))
+        else:
+            again = kind(method.kind).retry(self.context, method, self.flow.scratch.get("challenge", {}))
+        self.flow.scratch["challenge"] = again.state
+        self.flow.save()
+        return Stage("answer", method, again.display)
+
+    # Inside
+    def _begin(self, method: Method, choice: str, *, real: bool) -> Stage:
+        if real:
+            refuse_if_cooling_down(self.account_key)
+            challenge = kind(method.kind).start(self.context, method, choice)
+        else:
+            self._stand_in_send()
+            challenge = kind(method.kind).stand_in(method, choice)
+        self.flow.scratch.update(challenge=challenge.state, ready=True, real=real)
+        self.flow.save()
+        return Stage("answer", method, challenge.display, challenge.notice)
+
+    def _stand_in_send(self) -> None:
+        """Stand-ins meet the limits real methods meet (sends, and the cool-down), or their
+        absence would tell which user IDs are real. A real person's mismatched number sends
+        nothing and counts nothing, as before."""
+        if not self.stand_in:
+            return
+        refuse_if_cooling_down(self.account_key)
+        decision = sends_per_account().acquire(self.account_key)
+        if not decision:
+            raise VerificationFailed(wait_message(decision.retry_after), Reason.RATE_LIMITED)
+
+    def _judge(self, method: Method, answer: Mapping[str, str]) -> Method:
+        the_kind = kind(method.kind)
+        real = not self.stand_in and self.flow.scratch.get("real")
+        if real and (problem := the_kind.unavailable(method)):
+            raise VerificationFailed(problem, Reason.METHOD_UNREADABLE)
+        if problem := the_kind.incomplete(answer):
+            raise AnswerIncomplete(problem)
+        state = self.flow.scratch.pop("challenge", {})  # an answer spends the challenge, right or wrong
+        self.flow.save()
+
+        def judge() -> None:
+            if not real:
+                raise VerificationFailed(str(NOT_RECEIVED))
+            the_kind.check(self.context, method, state, answer)
+
+        guarded(self.account_key, judge)
+        record(self.actor, Tag.VERIFY_SUCCESS, subject=self.flow.user_id,
+               detail={"purpose": self.purpose, "kind": method.kind})
+        return method
+
+    def _guarded(self, method: Method, step):
+        """Run a stage; audit a failure with its reason (an unfinished form is not one)."""
+        try:
+            return step()
+        except AnswerIncomplete:
+            raise
+        except VerificationFailed as exc:
+            outcome = Outcome.REFUSED if exc.reason in REFUSALS else Outcome.FAILURE
+            record(self.actor, Tag.VERIFY_FAILURE, subject=self.flow.user_id, outcome=outcome, reason=exc.reason,
+                   detail={"purpose": self.purpose, "kind": method.kind})
+            raise
+

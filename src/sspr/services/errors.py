@@ -1,0 +1,42 @@
+"""Typed errors of the services. A caller tells the person what happened from the type and
+the plain sentences carried, never from a False return value."""
+
+from datetime import timedelta
+
+from sspr.audit.models import Reason
+
+
+class ServiceError(Exception):
+    reason: Reason = Reason.REFUSED_BY_POLICY
+
+
+class PasswordRefused(ServiceError):
+    """The new password does not meet the policy (ours or the directory's); reasons are
+    sentences for the person."""
+
+    def __init__(self, reasons: list[str]):
+        super().__init__("; ".join(str(reason) for reason in reasons))
+        self.reasons = reasons
+
+
+class OldPasswordWrong(ServiceError):
+    reason = Reason.WRONG_PASSWORD
+
+
+class AccountBlocked(ServiceError):
+    """The account is locked or disabled, so it cannot change its own password now."""
+    reason = Reason.ACCOUNT_LOCKED
+
+
+class SignInRefused(ServiceError):
+    """Wrong user ID or password, locked, disabled, or an operator's ID: one error, so no
+    caller can tell them apart by accident (the audit trail keeps the real reason)."""
+    reason = Reason.WRONG_PASSWORD
+
+
+class TooManyAttempts(ServiceError):
+    reason = Reason.RATE_LIMITED
+
+    def __init__(self, retry_after: timedelta | None):
+        super().__init__("too many attempts")
+        self.retry_after = retry_after

@@ -1,0 +1,49 @@
+"""Finding people: the directory's account behind a user ID, and the local row that sessions
+and security info point at."""
+
+from sspr.accounts.models import User
+from sspr.directory import get_directory
+from sspr.directory.base import DirectoryUnavailable, DirectoryUser, UnknownUser
+from sspr.passwords import policy
+
+
+def find(user_id: str) -> DirectoryUser:
+    """The directory's account. Raises UnknownUser or DirectoryUnavailable."""
+    return get_directory().lookup(user_id)
+
+
+def profile(user: User) -> DirectoryUser:
+    """The directory's account behind a local row, read fresh."""
+    return find(user.user_id)
+
+
+def local_user(person: DirectoryUser) -> User | None:
+    """The local row for a directory account, created on first sign-in; None for a clash with an
+    operator's row (a directory account must never become an operator)."""
+    user, _ = User.objects.get_or_create(user_id=person.user_id.lower(), defaults={"display_name": person.display_name})
+    if user.is_operator:
+        return None
+    if user.display_name != person.display_name:
+        User.objects.filter(pk=user.pk).update(display_name=person.display_name)
+    return user
+
+
+def existing_user(user_id: str) -> User | None:
+    return User.objects.filter(user_id=user_id.lower(), is_operator=False).first()
+
+
+def helpable(user_id: str) -> tuple[DirectoryUser | None, User | None]:
+    """The account and local row behind a user ID when we could help them back in: known to the
+    directory, enabled, with a registered method; (None, None) otherwise, said the same way."""
+    try:
+        person = find(user_id)
+    except (UnknownUser, DirectoryUnavailable):
+        return None, None
+    user = existing_user(person.user_id)
+    if not person.enabled or user is None or not user.methods.exists():
+        return None, None
+    return person, user
+
+
+def policy_person(person: DirectoryUser) -> policy.Person:
+    return policy.Person(user_id=person.user_id, display_name=person.display_name, groups=tuple(person.groups))

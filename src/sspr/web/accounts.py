@@ -1,0 +1,147 @@
+"""Sign-in, sign-out, My account and changing one's own password."""
+
+from math import ceil
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from sspr.directory.base import DirectoryUnavailable, UnknownUser
+from sspr.passwords import policy
+from sspr.passwords.wordlists import suggest_passphrase
+from sspr.services import passwords, people, signin
+from sspr.services.errors import AccountBlocked, OldPasswordWrong, PasswordRefused, SignInRefused, TooManyAttempts
+
+from .actors import actor_of
+from .forms import PasswordChangeForm, SignInForm
+from .second_step import start_signin
+from .sessions import keep_this_session, sign_out
+
+
+def signin_page(request):
+    if request.user.is_authenticated:
+        return redirect("profile")
+    form = SignInForm(request.POST or None)
+    if request.method != "POST":
+        return render_signin(request, form)
+    actor = actor_of(request)
+    try:
+        signin.refuse_if_address_blocked(actor, request.POST.get("user_id", ""))
+        if not form.is_valid():
+            return render_signin(request, form, status=400)
+        user, must_change = signin.check_password(actor, form.cleaned_data["user_id"], form.cleaned_data["password"])
+    except TooManyAttempts as exc:
+        minutes = ceil(exc.retry_after.total_seconds() / 60) if exc.retry_after else 1
+        form.add_error(None, ngettext(
+            "Too many failed sign-ins from your network. Please try again in %(minutes)d minute.",
+            "Too many failed sign-ins from your network. Please try again in %(minutes)d minutes.",
+            minutes) % {"minutes": minutes})
+        return render_signin(request, form, status=429)
+    except DirectoryUnavailable:
+        form.add_error(None, _("We cannot check passwords right now. Please try again in a few minutes."))
+        return render_signin(request, form, status=503)
+    except SignInRefused:
+        # One message for every failure, so the page never tells an unknown user, a wrong
+        # password, a locked or a disabled account apart.
+        form.add_error(None, _(
+            "Your user ID or password is incorrect. If you forgot your password or your account is "
+            "locked, contact your help desk."
+        ))
+        return render_signin(request, form, status=400)
+    return start_signin(request, user, must_change)
+
+
+def render_signin(request, form, status=200):
+    context = {"form": form, "domain_hints": settings.CONFIG.directory.domains}
+    return render(request, "accounts/signin.html", context, status=status)
+
+
+@login_required
+def profile(request):
+    try:
+        person = people.profile(request.user)
+    except DirectoryUnavailable:
+        messages.error(request, _("Your account details cannot be read right now. Please try again later."))
+        person = None
+    except UnknownUser:  # removed from the directory since signing in
+        sign_out(request)
+        return redirect("signin")
+    return render(request, "accounts/profile.html", {
+        "person": person,
+        "must_change_password": request.session.get("must_change_password", False),
+    })
+
+
+@require_POST
+def signout(request):
+    sign_out(request)
+    messages.info(request, _("You have signed out."))
+    return redirect("signin")
+
+
+def new_password_problems(form, person, *, old: str | None = None) -> None:
+    """A form refused for another reason (the two passwords differ) still shows what the
+    policy says of the new one, so the person fixes everything at once."""
+    new = form.cleaned_data.get("new_password")
+    if form.errors and new is not None and "new_password" not in form.errors:
+        for problem in passwords.problems(person, new, old=old):
+            form.add_error("new_password", problem)
+
+
+@login_required
+def password_change(request):
+    person = people.profile(request.user)
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                passwords.set_password(actor_of(request), person, form.cleaned_data["new_password"],
+                                       old=form.cleaned_data["old_password"])
+            except OldPasswordWrong:
+                form.add_error("old_password", _("Your old password is incorrect."))
+            except AccountBlocked:
+                sign_out(request)
+                messages.error(request, _("Your account is locked after too many incorrect passwords. Contact your "
+                                          "help desk, or try again later."))
+                return redirect("signin")
+            except PasswordRefused as exc:
+                for reason in exc.reasons:
+                    form.add_error("new_password", reason)
+            else:
+                keep_this_session(request, request.user)
+                request.session.pop("must_change_password", None)
+                messages.success(request, _("You have successfully changed your password."))
+                return redirect("profile")
+        else:
+            new_password_problems(form, person, old=form.cleaned_data.get("old_password"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/password_change.html", {
+        "form": form, "person": person, "rules": policy.requirements(people.policy_person(person)),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def password_check(request):
+    return live_check(request, str(request.user.pk), people.profile(request.user))
+
+
+def live_check(request, key: str, person):
+    try:
+        results = passwords.live_check(key, person, request.POST.get("password", ""))
+    except TooManyAttempts:
+        return JsonResponse({"error": _("Too many checks; the rules are checked again when you submit.")},
+                            status=429)
+    return JsonResponse({"rules": [{"rule": r.rule, "passed": r.passed, "message": r.message} for r in results]})
+
+
+def password_idea(request):
+    idea = suggest_passphrase()
+    if request.GET.get("format") == "json":
+        return JsonResponse({"idea": idea})
+    return render(request, "accounts/password_idea.html", {"idea": idea})

@@ -1,0 +1,34 @@
+"""The HTML adapters of the verification kinds: for each kind in sspr.methods.kinds, a module
+of the same name here with `verify_template` (the fragment shown inside a verification page),
+`answer_form(display, data=None)` (the form that fragment renders, or None) and `enrol(request)`
+(the registration page). The kinds themselves never see a request."""
+
+from importlib import import_module
+from types import ModuleType
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sspr.methods.kinds import KINDS
+
+
+def adapter(kind_name: str) -> ModuleType:
+    if kind_name not in KINDS:
+        raise LookupError(kind_name)
+    return import_module(f"{__name__}.{kind_name}")
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=12,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+
+
+def with_error_at_field(form, message: str, data):
+    """Show a wrong code's message at the code field too (aria-invalid and described by it), not
+    only in the page's alert."""
+    if form is not None and list(form.fields) == ["code"]:
+        form = type(form)(data)
+        form.full_clean()
+        if not form.errors:
+            form.add_error("code", message)
+    return form

@@ -1,0 +1,56 @@
+from django import forms
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sspr.methods.kinds import kind
+from sspr.services import methods
+
+from ..actors import actor_of
+
+PENDING = "enrol_totp"  # session key: the sealed key shown, until its first code is entered
+verify_template = "methods/totp_verify.html"
+
+
+class AppCodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"), max_length=12,
+        help_text=gettext_lazy("Enter the 6-digit code your authenticator app shows now."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                      "autocapitalize": "none", "spellcheck": "false"}))
+
+
+def answer_form(display, data=None):
+    return AppCodeForm(data)
+
+
+def enrol(request):
+    app = kind("totp")
+    sealed = request.session.get(PENDING)
+    form = AppCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if sealed is None:
+            # The session ended or the setup was finished elsewhere: start again with a new key.
+            form.add_error("code", _("Your setup timed out. Add your account to the app again with "
+                                     "this new QR code, then enter the code it shows."))
+        elif form.is_valid():
+            fields = app.confirm_enrolment(sealed, form.cleaned_data["code"])
+            if fields is not None:
+                del request.session[PENDING]
+                methods.add_method(actor_of(request), request.user, app.kind, **fields)
+                return redirect("security_info")
+            form.add_error("code", _("That code didn't work. Make sure your phone sets its time "
+                                     "automatically, then enter the code the app shows now."))
+    if sealed is None:
+        sealed = request.session[PENDING] = app.new_sealed_secret()
+    shown = app.enrolment(sealed, request.user.user_id)
+    return render(request, "methods/totp_enrol.html", {
+        "form": form,
+        "qr_svg": mark_safe(shown["qr_svg"]),  # segno escapes the title; the rest is our own drawing
+        "otpauth_uri": shown["otpauth_uri"],
+        "secret": shown["secret"],
+        "account": request.user.user_id,
+        "issuer": settings.CONFIG.branding.org_name,
+    }, status=400 if form.errors else 200)

@@ -1,0 +1,40 @@
+"""Every page of the portal, in one place: the web layer is the only one that knows URLs."""
+
+from django.urls import path
+
+from . import accounts, reset, second_step, security_info, views
+from .captcha import captcha_urls
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    # Signing in and one's own account
+    path("signin/", accounts.signin_page, name="signin"),
+    path("signout/", accounts.signout, name="signout"),
+    path("account/", accounts.profile, name="profile"),
+    path("account/password/", accounts.password_change, name="password_change"),
+    path("password/check/", accounts.password_check, name="password_check"),
+    path("password/idea/", accounts.password_idea, name="password_idea"),
+    # The second step, and security info
+    path("signin/verify/", second_step.verify, name="verify"),
+    path("security-info/", security_info.security_info, name="security_info"),
+    path("security-info/confirm-password/", security_info.security_info_confirm, name="security_info_confirm"),
+    path("security-info/add/<str:kind_name>/", security_info.method_add, name="method_add"),
+    path("security-info/remove/<int:pk>/", security_info.method_remove, name="method_remove"),
+    path("security-info/devices/<int:pk>/forget/", security_info.device_forget, name="device_forget"),
+    path("security-info/finish/", security_info.security_info_finish, name="security_info_finish"),
+    path("security-info/register/", security_info.security_info_interrupt, name="security_info_interrupt"),
+    path("security-info/current/", security_info.security_info_reconfirm, name="security_info_reconfirm"),
+    # Getting back into an account
+    path("reset/", reset.start, name="reset_start"),
+    path("reset/reason/", reset.reason, name="reset_reason"),
+    path("reset/verify/", reset.verify, name="reset_verify"),
+    path("reset/new-password/", reset.new_password, name="reset_password"),
+    path("reset/check/", reset.check_new_password, name="reset_check"),
+    path("reset/cancel/", reset.cancel, name="reset_cancel"),
+    *captcha_urls,
+    # Operations
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+]
+
+demo_urlpatterns = [path("demo/outbox/", views.demo_outbox, name="demo_outbox")]
