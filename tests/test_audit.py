@@ -3,12 +3,13 @@ import logging
 import pytest
 from django.test import Client
 
+from sspr.actors import Actor
 from sspr.audit.models import AppendOnly, AuditEvent, Tag, record
 
 
 @pytest.mark.django_db
 def test_events_can_be_neither_changed_nor_deleted():
-    event = record(None, Tag.SIGNIN_SUCCESS, subject="ana@district.example")
+    event = record(Actor.cli(), Tag.SIGNIN_SUCCESS, subject="ana@district.example")
     event.subject = "someone.else@district.example"
     with pytest.raises(AppendOnly):
         event.save()
@@ -32,7 +33,7 @@ def test_the_audit_admin_is_read_only(client, django_user_model):
     django_user_model.objects.create_superuser("operator", "Operator passphrase 2026!")
     assert client.login(user_id="operator", password="Operator passphrase 2026!")
     admin_client = client
-    record(None, Tag.SIGNIN_SUCCESS, subject="ana@district.example")
+    record(Actor.cli(), Tag.SIGNIN_SUCCESS, subject="ana@district.example")
     listing = admin_client.get("/admin/audit/auditevent/")
     assert listing.status_code == 200 and "ana@district.example" in listing.content.decode()
     event = AuditEvent.objects.get()

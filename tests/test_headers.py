@@ -59,12 +59,12 @@ def test_a_post_without_csrf_token_is_refused_with_every_header():
 
 @pytest.mark.django_db
 def test_a_server_error_sends_every_header(monkeypatch, django_user_model):
-    from sspr.accounts import views
+    from sspr.services import people
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views, "directory_profile", broken)
+    monkeypatch.setattr(people, "profile", broken)
     client = https_client(raise_request_exception=False)
     client.force_login(django_user_model.objects.create_user("x@district.example"),
                        backend="sspr.accounts.auth.DirectoryBackend")

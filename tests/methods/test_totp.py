@@ -16,8 +16,9 @@ from sspr.audit.models import AuditEvent
 from sspr.limits.models import Counter
 from sspr.methods.base import VerificationFailed
 from sspr.methods.crypto import seal, unseal
-from sspr.web.methods import totp
-from sspr.methods.kinds.totp import AuthenticatorApp, code_at, matching_step, provisioning_uri
+from sspr.methods.kinds import totp
+from sspr.web.methods.totp import PENDING
+from sspr.methods.kinds.totp import AuthenticatorApp, code_at, new_secret, matching_step, provisioning_uri
 from sspr.methods.models import Method
 from sspr.methods.rules import failures_per_account
 
@@ -76,7 +77,7 @@ def test_malformed_codes_match_nothing():
 
 
 def test_a_new_key_is_160_random_bits():
-    keys = {totp.new_secret() for _ in range(20)}
+    keys = {new_secret() for _ in range(20)}
     assert len(keys) == 20
     assert all(len(key) == 32 and len(base64.b32decode(key)) == 20 for key in keys)
 
@@ -111,7 +112,7 @@ def text(response) -> str:
 
 
 def pending_secret(client) -> str:
-    return unseal(client.session[totp.PENDING])
+    return unseal(client.session[PENDING])
 
 
 def test_enrolment_shows_a_qr_code_and_the_key_and_activates_on_the_first_code(client, student, clock):
@@ -140,7 +141,7 @@ def test_enrolment_shows_a_qr_code_and_the_key_and_activates_on_the_first_code(c
     assert (method.kind, method.user.user_id) == ("totp", student.user_id)
     assert secret not in method.sealed_secret and unseal(method.sealed_secret) == secret
     assert method.data == {"last_step": int(NOW // 30)}
-    assert totp.PENDING not in client.session
+    assert PENDING not in client.session
     assert AuditEvent.objects.filter(tag="method:add", subject=student.user_id, detail__kind="totp").exists()
 
 

@@ -190,10 +190,10 @@ def test_the_flow_expires(client, student, settings):
     give_method(student, "email", PERSONAL)
     begin(client, student.user_id)
     session = client.session
-    session["reset_flow"]["started"] -= settings.CONFIG.reset.flow_minutes * 60 + 1
+    session["flow:reset"]["expires"] -= settings.CONFIG.reset.flow_minutes * 60 + 1
     session.save()
     assert client.get("/reset/verify/")["Location"] == "/reset/"
-    assert "reset_flow" not in client.session
+    assert "flow:reset" not in client.session
 
 
 def test_a_tampered_method_id_fails(client, student, outbox):

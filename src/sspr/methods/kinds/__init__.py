@@ -4,8 +4,7 @@ configuration's allowed values are derived from these names, so nothing restates
 module is plain data at import time: the configuration schema reads it before Django starts."""
 
 from functools import cache
-
-from django.utils.module_loading import import_string
+from importlib import import_module
 
 KINDS = {
     "passkey": "sspr.methods.kinds.passkey.Passkey",
@@ -18,7 +17,8 @@ KINDS = {
 
 @cache
 def kind(name: str):
-    return import_string(KINDS[name])()
+    module, _dot, name_of_class = KINDS[name].rpartition(".")
+    return getattr(import_module(module), name_of_class)()
 
 
 def all_kinds():
