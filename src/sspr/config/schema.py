@@ -2,23 +2,21 @@
 
 Field names are a public interface (operators automate against them): rename nothing.
 docs/configuration.md lists the same keys; tests/test_docs.py checks the two agree.
+A key typed `Secret` may also be given as `<key>_file`; sspr.config finds them by that type.
 """
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from .base import Secret, Section
 
 PLACEHOLDER_SECRET = "change-me"
 
 
-class Section(BaseModel):
-    # strict: a port written as "8000" in TOML is a mistake worth naming, not guessing at.
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
 class Server(Section):
     base_url: str = "http://127.0.0.1:8000"
-    secret_key: str = ""
+    secret_key: Secret = ""
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(2, ge=1, le=64)
@@ -33,7 +31,7 @@ class Server(Section):
 
 
 class Database(Section):
-    url: str = "sqlite:///var/sspr.sqlite3"
+    url: Secret = "sqlite:///var/sspr.sqlite3"
 
 
 class DirectoryAttributes(Section):
@@ -61,7 +59,7 @@ class Directory(Section):
     uris: list[str] = []
     # The service account for look-ups, resets and unlocks.
     bind_dn: str = ""
-    bind_password: str = ""
+    bind_password: Secret = ""
     base_dn: str = ""
     # {user} is replaced by the escaped user ID; "" for the back-end's default filter.
     user_filter: str = ""
@@ -237,7 +235,7 @@ class Email(ChannelLimits):
     port: int = Field(0, ge=0, le=65535)
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: str = ""
-    password: str = ""
+    password: Secret = ""
     from_address: str = ""
     reply_to: str = ""
     # Seconds for each network step; a slow server never holds a request longer.
@@ -257,7 +255,7 @@ class Telephony(ChannelLimits):
     headers: dict[str, str] = {}
     body: str = '{"to": "{to}", "message": "{message}"}'
     # A secret for the gateway (e.g. headers = {Authorization = "Bearer {token}"}); token_file works.
-    token: str = ""
+    token: Secret = ""
     timeout: float = Field(10.0, gt=0, le=60)
     # Toll-fraud defences. Empty: only server.country. ISO 3166 codes, e.g. ["US", "CA"].
     allowed_countries: list[str] = []
@@ -285,7 +283,7 @@ class Voice(Telephony):
 
 class Twilio(Section):
     account_sid: str = ""
-    auth_token: str = ""
+    auth_token: Secret = ""
     # A number of the account (+E.164), or a Messaging Service SID (MG...) for texts.
     from_number: str = ""
     base_url: str = "https://api.twilio.com"
@@ -312,7 +310,3 @@ class Config(Section):
     voice: Voice = Voice()
     twilio: Twilio = Twilio()
 
-
-# Keys that may also be given as <key>_file (a path whose contents are the value).
-SECRET_KEYS = {("server", "secret_key"), ("database", "url"), ("directory", "bind_password"),
-               ("email", "password"), ("sms", "token"), ("voice", "token"), ("twilio", "auth_token")}
