@@ -1,4 +1,8 @@
+import os
+import subprocess
+import sys
 from operator import attrgetter
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +30,17 @@ def test_defaults_load_without_a_file():
     config = load(None, {})
     assert config.server.port == 8000 and config.directory.backend == "embedded"
     assert config.database.url.startswith("sqlite:///var/")
+
+
+def test_the_configuration_loads_without_importing_django():
+    # `sspr init` and `sspr check` read a broken file before Django starts, and the schema reads
+    # from the delivery package, which must not pull Django in.
+    loaded = ("import sys, sspr.config; sspr.config.load(None, {}); "
+              "print(sorted(name for name in sys.modules if name.startswith('django')))")
+    source = str(Path(sspr.config.__file__).parents[2])  # this checkout's, not an installed copy
+    result = subprocess.run([sys.executable, "-c", loaded], capture_output=True, text=True, check=True,
+                            env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": source})
+    assert result.stdout.strip() == "[]"
 
 
 def test_an_unknown_key_is_named(tmp_path):

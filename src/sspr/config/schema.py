@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import Field
 
+from sspr.delivery.channels import BACKENDS
+
 from .base import Secret, Section
 
 PLACEHOLDER_SECRET = "change-me"
@@ -209,6 +211,13 @@ class Limits(Section):
     signin_window_minutes: int = Field(15, ge=1)
 
 
+# The back-ends each channel may name: "none" (the channel is off) and those of the registry, so
+# a back-end added there is accepted here without a second list to keep in step.
+EmailBackend = Literal[("none", *BACKENDS["email"])]
+SmsBackend = Literal[("none", *BACKENDS["sms"])]
+VoiceBackend = Literal[("none", *BACKENDS["voice"])]
+
+
 class Delivery(Section):
     """Sending codes and notifications: what all channels share."""
 
@@ -229,7 +238,7 @@ class ChannelLimits(Section):
 
 
 class Email(ChannelLimits):
-    backend: Literal["none", "smtp", "console", "demo"] = "none"
+    backend: EmailBackend = "none"
     host: str = ""
     # 0: the usual port for the security chosen (587 starttls, 465 tls, 25 none).
     port: int = Field(0, ge=0, le=65535)
@@ -267,13 +276,13 @@ class Telephony(ChannelLimits):
 
 
 class Sms(Telephony):
-    backend: Literal["none", "twilio", "http", "email", "console", "demo"] = "none"
+    backend: SmsBackend = "none"
     # backend = "email": the gateway's address; {to} (+E.164), {digits} (no +) or {national}.
     gateway_address: str = ""
 
 
 class Voice(Telephony):
-    backend: Literal["none", "twilio", "http", "console", "demo"] = "none"
+    backend: VoiceBackend = "none"
     limit_per_destination: int = Field(3, ge=1)
     limit_per_account: int = Field(5, ge=1)
     limit_per_ip: int = Field(20, ge=1)
