@@ -10,6 +10,10 @@ from typing import Literal
 from pydantic import Field
 
 from sspr.delivery.channels import BACKENDS
+from sspr.delivery.channels.email_to_sms_settings import EmailToSmsSettings
+from sspr.delivery.channels.http_gateway_settings import HttpGatewaySettings
+from sspr.delivery.channels.smtp_settings import SmtpSettings
+from sspr.delivery.channels.twilio_settings import TwilioSettings
 
 from .base import Secret, Section
 
@@ -237,34 +241,17 @@ class ChannelLimits(Section):
     limit_window_minutes: int = Field(60, ge=1)
 
 
-class Email(ChannelLimits):
+class Email(SmtpSettings, ChannelLimits):
     backend: EmailBackend = "none"
-    host: str = ""
-    # 0: the usual port for the security chosen (587 starttls, 465 tls, 25 none).
-    port: int = Field(0, ge=0, le=65535)
-    security: Literal["starttls", "tls", "none"] = "starttls"
-    username: str = ""
-    password: Secret = ""
-    from_address: str = ""
-    reply_to: str = ""
-    # Seconds for each network step; a slow server never holds a request longer.
-    timeout: float = Field(10.0, gt=0, le=60)
-    # CA certificates (PEM) that sign the server's certificate; empty: the system's.
-    ca_file: str = ""
     limit_per_destination: int = Field(10, ge=1)
     limit_per_account: int = Field(20, ge=1)
     limit_per_ip: int = Field(100, ge=1)
 
 
 class Telephony(ChannelLimits):
-    # backend = "http": a generic gateway. {to}, {message}, {language} and {token} in url,
-    # headers and body are replaced, each escaped for where it stands (URL, JSON, form, XML).
-    url: str = ""
-    method: Literal["POST", "GET", "PUT"] = "POST"
-    headers: dict[str, str] = {}
-    body: str = '{"to": "{to}", "message": "{message}"}'
-    # A secret for the gateway (e.g. headers = {Authorization = "Bearer {token}"}); token_file works.
-    token: Secret = ""
+    """What texts and calls share, whichever back-end carries them."""
+
+    # Seconds to wait for the provider (Twilio or an HTTP gateway).
     timeout: float = Field(10.0, gt=0, le=60)
     # Toll-fraud defences. Empty: only server.country. ISO 3166 codes, e.g. ["US", "CA"].
     allowed_countries: list[str] = []
@@ -275,27 +262,17 @@ class Telephony(ChannelLimits):
     daily_spending_cap: float = Field(10.0, ge=0)
 
 
-class Sms(Telephony):
+class Sms(Telephony, HttpGatewaySettings, EmailToSmsSettings):
     backend: SmsBackend = "none"
-    # backend = "email": the gateway's address; {to} (+E.164), {digits} (no +) or {national}.
-    gateway_address: str = ""
 
 
-class Voice(Telephony):
+class Voice(Telephony, HttpGatewaySettings):
     backend: VoiceBackend = "none"
     limit_per_destination: int = Field(3, ge=1)
     limit_per_account: int = Field(5, ge=1)
     limit_per_ip: int = Field(20, ge=1)
     limit_per_prefix: int = Field(6, ge=1)
     cost_per_message: float = Field(0.03, ge=0)
-
-
-class Twilio(Section):
-    account_sid: str = ""
-    auth_token: Secret = ""
-    # A number of the account (+E.164), or a Messaging Service SID (MG...) for texts.
-    from_number: str = ""
-    base_url: str = "https://api.twilio.com"
 
 
 class Logging(Section):
@@ -317,5 +294,5 @@ class Config(Section):
     email: Email = Email()
     sms: Sms = Sms()
     voice: Voice = Voice()
-    twilio: Twilio = Twilio()
+    twilio: TwilioSettings = TwilioSettings()
 
