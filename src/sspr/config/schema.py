@@ -5,15 +5,17 @@ docs/configuration.md lists the same keys; tests/test_docs.py checks the two agr
 A key typed `Secret` may also be given as `<key>_file`; sspr.config finds them by that type.
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from sspr.delivery.channels import BACKENDS
 from sspr.delivery.channels.email_to_sms_settings import EmailToSmsSettings
 from sspr.delivery.channels.http_gateway_settings import HttpGatewaySettings
 from sspr.delivery.channels.smtp_settings import SmtpSettings
 from sspr.delivery.channels.twilio_settings import TwilioSettings
+from sspr.sync import TARGETS
 
 from .base import Secret, Section
 
@@ -275,6 +277,22 @@ class Voice(Telephony, HttpGatewaySettings):
     cost_per_message: float = Field(0.03, ge=0)
 
 
+def _known_sync_target(name: str) -> str:
+    # Checked against the registry when the file is read, not frozen into a Literal at import:
+    # there is no target yet, and an empty Literal cannot be written.
+    if name not in TARGETS:
+        valid = f"valid: {', '.join(sorted(TARGETS))}" if TARGETS else "there is none yet; leave the list empty"
+        raise PydanticCustomError("unknown_sync_target", "'{name}' is not a sync target ({valid})",
+                                  {"name": name, "valid": valid})
+    return name
+
+
+class Sync(Section):
+    """Password sync: other systems that get each new password (sspr.sync)."""
+
+    targets: list[Annotated[str, AfterValidator(_known_sync_target)]] = []
+
+
 class Logging(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -295,4 +313,5 @@ class Config(Section):
     sms: Sms = Sms()
     voice: Voice = Voice()
     twilio: TwilioSettings = TwilioSettings()
+    sync: Sync = Sync()
 
