@@ -15,7 +15,8 @@ import pytest
 from pydantic import BaseModel, Field
 from pydantic.fields import FieldInfo
 
-from sspr.config.schema import SECRET_KEYS, Config, Section
+from sspr.config import secret_keys
+from sspr.config.schema import Config, Section
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGURATION = ROOT / "docs" / "configuration.md"
@@ -98,7 +99,7 @@ def problems(keys: dict[str, FieldInfo], text: str) -> list[str]:
         elif not shown or shown[1] != toml_literal(default):
             found.append(f"{key}: default is {toml_literal(default)}, the docs show {rows[key][2]!r}")
     sections = {key.split(".")[0] for key in keys}
-    secret_files = {f"{section}.{key}_file" for section, key in SECRET_KEYS}
+    secret_files = {f"{key}_file" for key in secret_keys()}
     prose = FENCED.sub("", text)
     for mention in BACKTICKED.findall(prose):
         name = DOTTED_NAME.match(mention)

@@ -1,6 +1,10 @@
 """Load the configuration: one TOML file, then SSPR_<SECTION>__<KEY> environment overrides,
 then <key>_file indirections for secrets, then the typed schema.
 
+A secret is any key the schema types as `Secret` (sspr.config.base), in whichever section or
+nested section it sits: the loader finds them by walking the schema, so a settings model kept
+elsewhere (a delivery channel's, the directory's) gets the file form by using the type.
+
 Every problem is reported with the key it concerns, all at once, so an operator fixes a
 broken file in one pass.
 """
@@ -14,7 +18,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
-from .schema import PLACEHOLDER_SECRET, SECRET_KEYS, Config
+from .base import is_secret
+from .schema import PLACEHOLDER_SECRET, Config
 
 ENV_PREFIX = "SSPR_"
 DEFAULT_PATH = "sspr.toml"
@@ -47,7 +52,7 @@ def load(path: Path | None = None, environ=os.environ) -> Config:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             problems.append(f"config file {path}: {exc}")
     _apply_environment(data, environ)
-    _read_secret_files(data, problems)
+    _read_secret_files(Config, data, "", problems)
     if problems:
         raise ConfigError(problems)
     try:
@@ -82,12 +87,13 @@ def _expects_text(path: list[str]) -> bool:
     """Whether the schema wants a string at this key, so that SSPR_BRANDING__HELPDESK_PHONE=+15550100
     stays the text it was rather than becoming the TOML integer it also happens to be."""
     model, annotation, free_key = Config, None, False
-    for part in path:
+    for depth, part in enumerate(path, start=1):
         if free_key:  # a name the operator chose, such as a group: the model follows it
             free_key = False
             continue
         if model is None or part not in model.model_fields:
-            return False
+            # A secret's file form is a path, even one that reads as a number.
+            return depth == len(path) and model is not None and _is_file_form(model, part)
         annotation = model.model_fields[part].annotation
         model = _model_inside(annotation)
         if model is None and get_origin(annotation) is dict:
@@ -99,16 +105,48 @@ def _model_inside(annotation):
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
-def _read_secret_files(data: dict, problems: list[str]) -> None:
-    for section, key in SECRET_KEYS:
-        values = data.get(section)
-        if not isinstance(values, dict) or f"{key}_file" not in values:
-            continue
-        file_name = values.pop(f"{key}_file")
+def _is_file_form(model: type[BaseModel], key: str) -> bool:
+    """Whether `key` is a secret's file form (`secret_key_file` for `secret_key`)."""
+    field = model.model_fields.get(key.removesuffix("_file"))
+    return key.endswith("_file") and field is not None and is_secret(field)
+
+
+def secret_keys(model: type[BaseModel] = Config, prefix: str = "") -> list[str]:
+    """The dotted name of every key typed Secret, nested sections included (`directory.bind_password`)."""
+    found = []
+    for name, field in model.model_fields.items():
+        if is_secret(field):
+            found.append(prefix + name)
+        elif section := _model_inside(field.annotation):
+            found += secret_keys(section, f"{prefix}{name}.")
+    return found
+
+
+def _read_secret_files(model: type[BaseModel], values: dict, prefix: str, problems: list[str]) -> None:
+    """Replace each secret's `<key>_file` in this section, and in the sections inside it, by the
+    file's contents. Problems name the key and the file, never what the file holds."""
+    for name, field in model.model_fields.items():
+        if is_secret(field) and f"{name}_file" in values:
+            _read_secret_file(values, name, prefix, problems)
+        elif (section := _model_inside(field.annotation)) and isinstance(values.get(name), dict):
+            _read_secret_files(section, values[name], f"{prefix}{name}.", problems)
+
+
+def _read_secret_file(values: dict, key: str, prefix: str, problems: list[str]) -> None:
+    file_key = f"{key}_file"
+    file_name = values.pop(file_key)
+    if key in values:
+        # Which of the two was meant is a guess; refuse rather than use the other secret.
+        problems.append(f"{prefix}{key}: given both as {key} and as {file_key}; keep one")
+    elif not isinstance(file_name, str):
+        problems.append(f"{prefix}{file_key}: must be a file path (a string)")
+    else:
         try:
-            values[key] = Path(str(file_name)).read_text(encoding="utf-8").strip()
+            values[key] = Path(file_name).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            problems.append(f"{section}.{key}_file: cannot read {file_name}: {exc.strerror}")
+            problems.append(f"{prefix}{file_key}: cannot read {file_name}: {exc.strerror}")
+        except UnicodeDecodeError:
+            problems.append(f"{prefix}{file_key}: {file_name} is not UTF-8 text")
 
 
 def _describe(error) -> str:

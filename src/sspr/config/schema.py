@@ -2,25 +2,31 @@
 
 Field names are a public interface (operators automate against them): rename nothing.
 docs/configuration.md lists the same keys; tests/test_docs.py checks the two agree.
+A key typed `Secret` may also be given as `<key>_file`; sspr.config finds them by that type.
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+from sspr.delivery.channels import BACKENDS
+from sspr.delivery.channels.email_to_sms_settings import EmailToSmsSettings
+from sspr.delivery.channels.http_gateway_settings import HttpGatewaySettings
+from sspr.delivery.channels.smtp_settings import SmtpSettings
+from sspr.delivery.channels.twilio_settings import TwilioSettings
+from sspr.sync import TARGETS
+
+from .base import Secret, Section
 
 from sspr.methods.kinds import KINDS
 
 PLACEHOLDER_SECRET = "change-me"
 
 
-class Section(BaseModel):
-    # strict: a port written as "8000" in TOML is a mistake worth naming, not guessing at.
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
 class Server(Section):
     base_url: str = "http://127.0.0.1:8000"
-    secret_key: str = ""
+    secret_key: Secret = ""
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(2, ge=1, le=64)
@@ -35,7 +41,7 @@ class Server(Section):
 
 
 class Database(Section):
-    url: str = "sqlite:///var/sspr.sqlite3"
+    url: Secret = "sqlite:///var/sspr.sqlite3"
 
 
 class DirectoryAttributes(Section):
@@ -63,7 +69,7 @@ class Directory(Section):
     uris: list[str] = []
     # The service account for look-ups, resets and unlocks.
     bind_dn: str = ""
-    bind_password: str = ""
+    bind_password: Secret = ""
     base_dn: str = ""
     # {user} is replaced by the escaped user ID; "" for the back-end's default filter.
     user_filter: str = ""
@@ -214,6 +220,13 @@ class Limits(Section):
     signin_window_minutes: int = Field(15, ge=1)
 
 
+# The back-ends each channel may name: "none" (the channel is off) and those of the registry, so
+# a back-end added there is accepted here without a second list to keep in step.
+EmailBackend = Literal[("none", *BACKENDS["email"])]
+SmsBackend = Literal[("none", *BACKENDS["sms"])]
+VoiceBackend = Literal[("none", *BACKENDS["voice"])]
+
+
 class Delivery(Section):
     """Sending codes and notifications: what all channels share."""
 
@@ -233,34 +246,17 @@ class ChannelLimits(Section):
     limit_window_minutes: int = Field(60, ge=1)
 
 
-class Email(ChannelLimits):
-    backend: Literal["none", "smtp", "console", "demo"] = "none"
-    host: str = ""
-    # 0: the usual port for the security chosen (587 starttls, 465 tls, 25 none).
-    port: int = Field(0, ge=0, le=65535)
-    security: Literal["starttls", "tls", "none"] = "starttls"
-    username: str = ""
-    password: str = ""
-    from_address: str = ""
-    reply_to: str = ""
-    # Seconds for each network step; a slow server never holds a request longer.
-    timeout: float = Field(10.0, gt=0, le=60)
-    # CA certificates (PEM) that sign the server's certificate; empty: the system's.
-    ca_file: str = ""
+class Email(SmtpSettings, ChannelLimits):
+    backend: EmailBackend = "none"
     limit_per_destination: int = Field(10, ge=1)
     limit_per_account: int = Field(20, ge=1)
     limit_per_ip: int = Field(100, ge=1)
 
 
 class Telephony(ChannelLimits):
-    # backend = "http": a generic gateway. {to}, {message}, {language} and {token} in url,
-    # headers and body are replaced, each escaped for where it stands (URL, JSON, form, XML).
-    url: str = ""
-    method: Literal["POST", "GET", "PUT"] = "POST"
-    headers: dict[str, str] = {}
-    body: str = '{"to": "{to}", "message": "{message}"}'
-    # A secret for the gateway (e.g. headers = {Authorization = "Bearer {token}"}); token_file works.
-    token: str = ""
+    """What texts and calls share, whichever back-end carries them."""
+
+    # Seconds to wait for the provider (Twilio or an HTTP gateway).
     timeout: float = Field(10.0, gt=0, le=60)
     # Toll-fraud defences. Empty: only server.country. ISO 3166 codes, e.g. ["US", "CA"].
     allowed_countries: list[str] = []
@@ -271,14 +267,12 @@ class Telephony(ChannelLimits):
     daily_spending_cap: float = Field(10.0, ge=0)
 
 
-class Sms(Telephony):
-    backend: Literal["none", "twilio", "http", "email", "console", "demo"] = "none"
-    # backend = "email": the gateway's address; {to} (+E.164), {digits} (no +) or {national}.
-    gateway_address: str = ""
+class Sms(Telephony, HttpGatewaySettings, EmailToSmsSettings):
+    backend: SmsBackend = "none"
 
 
-class Voice(Telephony):
-    backend: Literal["none", "twilio", "http", "console", "demo"] = "none"
+class Voice(Telephony, HttpGatewaySettings):
+    backend: VoiceBackend = "none"
     limit_per_destination: int = Field(3, ge=1)
     limit_per_account: int = Field(5, ge=1)
     limit_per_ip: int = Field(20, ge=1)
@@ -286,12 +280,20 @@ class Voice(Telephony):
     cost_per_message: float = Field(0.03, ge=0)
 
 
-class Twilio(Section):
-    account_sid: str = ""
-    auth_token: str = ""
-    # A number of the account (+E.164), or a Messaging Service SID (MG...) for texts.
-    from_number: str = ""
-    base_url: str = "https://api.twilio.com"
+def _known_sync_target(name: str) -> str:
+    # Checked against the registry when the file is read, not frozen into a Literal at import:
+    # there is no target yet, and an empty Literal cannot be written.
+    if name not in TARGETS:
+        valid = f"valid: {', '.join(sorted(TARGETS))}" if TARGETS else "there is none yet; leave the list empty"
+        raise PydanticCustomError("unknown_sync_target", "'{name}' is not a sync target ({valid})",
+                                  {"name": name, "valid": valid})
+    return name
+
+
+class Sync(Section):
+    """Password sync: other systems that get each new password (sspr.sync)."""
+
+    targets: list[Annotated[str, AfterValidator(_known_sync_target)]] = []
 
 
 class Logging(Section):
@@ -313,9 +315,6 @@ class Config(Section):
     email: Email = Email()
     sms: Sms = Sms()
     voice: Voice = Voice()
-    twilio: Twilio = Twilio()
+    twilio: TwilioSettings = TwilioSettings()
+    sync: Sync = Sync()
 
-
-# Keys that may also be given as <key>_file (a path whose contents are the value).
-SECRET_KEYS = {("server", "secret_key"), ("database", "url"), ("directory", "bind_password"),
-               ("email", "password"), ("sms", "token"), ("voice", "token"), ("twilio", "auth_token")}

@@ -22,11 +22,22 @@ With wait=False the message is only queued and the worker sends it (demo and con
 always send at once: nothing can be slow there).
 """
 
-from .errors import DeliveryFailed, DeliveryRefused, DeliveryUnavailable, TransportError
 from .message import Message
 
 __all__ = ["Message", "send", "send_code", "DeliveryUnavailable", "DeliveryRefused", "DeliveryFailed",
            "TransportError"]
+_ERROR_NAMES = ("DeliveryUnavailable", "DeliveryRefused", "DeliveryFailed", "TransportError")
+
+
+def __getattr__(name: str):
+    # The errors are imported on first use, not above: they need Django's translations, and the
+    # configuration schema reads the channels' names and settings models from this package
+    # before Django is set up.
+    if name in _ERROR_NAMES:
+        from . import errors
+
+        return getattr(errors, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def send(message: Message, *, account: str = "", client_ip: str | None = None, wait: bool = True):

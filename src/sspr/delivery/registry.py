@@ -1,32 +1,14 @@
-"""Find the back-end configured for a channel. Back-ends are named here by dotted path and
-imported on first use; nothing else in the code switches on their names."""
+"""Find the back-end configured for a channel. Back-ends are named by dotted path in
+sspr.delivery.channels.BACKENDS and imported on first use; nothing else in the code switches on
+their names."""
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from .base import Backend
+from .channels import BACKENDS
 from .errors import DeliveryUnavailable
 
-BACKENDS = {
-    "email": {
-        "smtp": "sspr.delivery.channels.smtp.SmtpEmail",
-        "console": "sspr.delivery.channels.console.Console",
-        "demo": "sspr.delivery.channels.demo.Demo",
-    },
-    "sms": {
-        "twilio": "sspr.delivery.channels.twilio.TwilioSms",
-        "http": "sspr.delivery.channels.http_gateway.HttpGateway",
-        "email": "sspr.delivery.channels.email_to_sms.EmailToSms",
-        "console": "sspr.delivery.channels.console.Console",
-        "demo": "sspr.delivery.channels.demo.Demo",
-    },
-    "voice": {
-        "twilio": "sspr.delivery.channels.twilio.TwilioVoice",
-        "http": "sspr.delivery.channels.http_gateway.HttpGateway",
-        "console": "sspr.delivery.channels.console.Console",
-        "demo": "sspr.delivery.channels.demo.Demo",
-    },
-}
 CHANNELS = tuple(BACKENDS)
 LOCAL = ("console", "demo")
 

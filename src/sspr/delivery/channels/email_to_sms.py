@@ -1,5 +1,5 @@
 """Texts through an email-to-SMS gateway: a plain email to an address made from the number,
-through the mail server of [email]."""
+through the mail server of [email]. Its [sms] key is declared in email_to_sms_settings.py."""
 
 from ..base import Backend, Setting
 from ..phone import parse

@@ -1,7 +1,7 @@
 """A generic HTTP gateway for the many regional text and voice providers: method, URL, headers
 and a body template from [sms] or [voice]. {to}, {message}, {language} and {token} are replaced,
 each escaped for where it stands, so a message with quotes or an ampersand cannot break (or
-inject into) the request."""
+inject into) the request. Its keys are declared in http_gateway_settings.py."""
 
 import json
 import re

@@ -1,5 +1,6 @@
 """Email over SMTP: STARTTLS or implicit TLS with the server's certificate verified, optional
-authentication, our sender and reply-to, text and HTML parts, the recipient's language."""
+authentication, our sender and reply-to, text and HTML parts, the recipient's language.
+Its [email] keys are declared in smtp_settings.py."""
 
 import smtplib
 import socket

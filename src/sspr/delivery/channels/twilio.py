@@ -3,7 +3,8 @@
 Form-encoded POSTs with HTTP basic authentication (account SID and auth token); JSON answers;
 errors as {"code", "message", "more_info", "status"}. Whether a failure is worth retrying is
 decided by the HTTP status, as Twilio advises (its error codes get refined over time); the code
-only tells a problem with *our* account apart from one with the recipient.
+only tells a problem with *our* account apart from one with the recipient. The [twilio] keys are
+declared in twilio_settings.py.
 """
 
 import base64
