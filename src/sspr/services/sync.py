@@ -5,25 +5,18 @@ empty until the sync feature fills it; a target's failure never undoes the direc
 import logging
 
 from sspr.directory.base import DirectoryUser
+from sspr.sync import SyncFailed, configured_targets
 
 log = logging.getLogger("sspr.sync")
-
-
-def targets() -> list:
-    try:
-        from sspr.sync import configured_targets
-    except ImportError:  # the registry arrives with the sync feature
-        return []
-    return configured_targets()
 
 
 def push_password(person: DirectoryUser, new_password: str, *, must_change: bool) -> list[str]:
     """Names of the targets that took the password."""
     synced = []
-    for target in targets():
+    for target in configured_targets():
         try:
             target.set_password(person, new_password, must_change=must_change)
-        except Exception as exc:  # a target is another organisation's service: log it, carry on
+        except SyncFailed as exc:  # another organisation's service: log it for the operators, carry on
             log.warning("password sync to %s failed for %s: %s", target.name, person.user_id, exc)
         else:
             synced.append(target.name)
