@@ -23,3 +23,15 @@ def open_security_info(client):
     session = client.session
     session["security_info_until"] = time.time() + 600
     session.save()
+
+
+def second_step(client, method, codes, remember=False, choice="sms"):
+    """The sign-in second step with a sent code; codes reads it (outbox or screened_outbox).
+    remember ticks "Don't ask again" on this device."""
+    page = client.get("/signin/verify/").content.decode()
+    assert "Verify your identity" in page
+    client.post("/signin/verify/", {"action": "choose", "option": f"{method.pk}:{choice}"})
+    form = {"action": "verify", "code": codes(method.destination)}
+    if remember:
+        form["remember"] = "on"
+    return client.post("/signin/verify/", form)
