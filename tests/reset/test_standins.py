@@ -26,8 +26,8 @@ def codes(request):
 @pytest.fixture
 def disabled(student, captcha_off):
     """The student, with an email and a phone registered, then disabled in the directory."""
-    student.email = give_method(student, "email", PERSONAL)
-    student.phone = give_method(student, "phone", PHONE)
+    student.email_method = give_method(student, "email", PERSONAL)
+    student.phone_method = give_method(student, "phone", PHONE)
     Account.objects.filter(user_id=student.user_id).update(enabled=False)
     return student
 
@@ -50,7 +50,7 @@ def test_it_shows_a_disabled_account_stand_ins_never_its_real_methods(client, di
     page = client.get("/reset/verify/").content.decode()
     assert "Email my alternate email (" in page and "Text +X" in page  # looks like anyone's methods
     assert "ch*****@personal.example" not in page and "XXXXXXXX43" not in page
-    assert f'value="{disabled.email.pk}:email"' not in page and f'value="{disabled.phone.pk}:sms"' not in page
+    assert f'value="{disabled.email_method.pk}:email"' not in page and f'value="{disabled.phone_method.pk}:sms"' not in page
 
 
 def test_it_sends_nothing_to_a_disabled_accounts_real_phone_or_email(client, disabled, codes):
@@ -73,7 +73,7 @@ def test_it_sends_nothing_to_a_disabled_accounts_real_phone_or_email(client, dis
 
 def test_it_refuses_a_disabled_accounts_real_methods_chosen_by_id(client, disabled, outbox):
     begin(client, disabled.user_id)
-    for option in [f"{disabled.email.pk}:email", f"{disabled.phone.pk}:sms", f"{disabled.phone.pk}:voice"]:
+    for option in [f"{disabled.email_method.pk}:email", f"{disabled.phone_method.pk}:sms", f"{disabled.phone_method.pk}:voice"]:
         assert client.post("/reset/verify/", {"action": "choose", "option": option}).status_code == 400
     assert nothing_sent_to(real_destinations(disabled))
 
