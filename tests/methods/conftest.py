@@ -37,3 +37,15 @@ def verify_with(method, answer, *, purpose="signin", session=None, actor=None):
     verification = Verification(flow, actor or Actor.person(), [method], purpose=purpose)
     verification.choose(f"{method.pk}:")
     return verification.answer(answer)
+
+
+def second_step(client, method, codes, remember=False, choice="sms"):
+    """The sign-in second step with a sent code; codes reads it (outbox or screened_outbox).
+    remember ticks "Don't ask again" on this device."""
+    page = client.get("/signin/verify/").content.decode()
+    assert "Verify your identity" in page
+    client.post("/signin/verify/", {"action": "choose", "option": f"{method.pk}:{choice}"})
+    form = {"action": "verify", "code": codes(method.destination)}
+    if remember:
+        form["remember"] = "on"
+    return client.post("/signin/verify/", form)

@@ -6,19 +6,9 @@ from sspr.web.second_step import DEVICE_COOKIE as COOKIE
 from sspr.methods.models import RememberedDevice
 
 from ..conftest import sign_in
-from .conftest import give_method
+from .conftest import give_method, second_step
 
 PHONE = "+12025550143"
-
-
-def second_step(client, method, outbox, remember=False, choice="sms"):
-    page = client.get("/signin/verify/").content.decode()
-    assert "Verify your identity" in page
-    client.post("/signin/verify/", {"action": "choose", "option": f"{method.pk}:{choice}"})
-    form = {"action": "verify", "code": outbox(method.destination)}
-    if remember:
-        form["remember"] = "on"
-    return client.post("/signin/verify/", form)
 
 
 def test_a_person_with_a_phone_is_asked_for_the_second_step(client, student, outbox):

@@ -15,6 +15,7 @@ from sspr.directory.base import BadCredentials
 from sspr.directory.embedded.models import FOREVER, Account
 
 from ..methods.conftest import give_method
+from .conftest import begin, by_email, by_text
 
 NEW = "Purple lanterns drift over quiet harbors!"
 PHONE = "+12025550143"
@@ -22,25 +23,8 @@ PERSONAL = "chris@personal.example"
 
 
 @pytest.fixture(autouse=True)
-def no_captcha(settings, outbox):
-    settings.CONFIG = settings.CONFIG.model_copy(update={
-        "reset": settings.CONFIG.reset.model_copy(update={"captcha": "off"})})
-
-
-def begin(client, user_id, reason="forgot"):
-    assert client.post("/reset/", {"user_id": user_id})["Location"] == "/reset/reason/"
-    assert client.post("/reset/reason/", {"reason": reason})["Location"] == "/reset/verify/"
-
-
-def by_email(client, outbox, method):
-    client.post("/reset/verify/", {"action": "choose", "option": f"{method.pk}:email"})
-    return client.post("/reset/verify/", {"action": "verify", "code": outbox(PERSONAL)})
-
-
-def by_text(client, outbox, method, number="(202) 555-0143"):
-    client.post("/reset/verify/", {"action": "choose", "option": f"{method.pk}:sms"})
-    client.post("/reset/verify/", {"action": "number", "region": "US", "number": number})
-    return client.post("/reset/verify/", {"action": "verify", "code": outbox(PHONE)})
+def no_captcha(captcha_off, outbox):
+    pass
 
 
 def test_a_student_resets_a_forgotten_password_with_one_method(client, student, outbox):
