@@ -49,3 +49,26 @@ def test_log_lines_cannot_be_forged(caplog):
     with caplog.at_level(logging.INFO):
         logger.info("sign-in failed for %s", "bob\nINFO sign-in ok for admin")
     assert caplog.messages == ["sign-in failed for bob\\x0aINFO sign-in ok for admin"]
+
+
+@pytest.mark.django_db
+def test_reports_count_outcomes_and_reasons_and_keep_numbers_as_numbers():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sspr.audit.models import Outcome, Reason
+    from sspr.audit.reports import outcomes, verifications_by_kind
+
+    person = Actor.person("ana@district.example", client_ip="10.0.0.5")
+    for _ in range(2):
+        record(person, Tag.VERIFY_FAILURE, subject="ana@district.example", outcome=Outcome.FAILURE,
+               reason=Reason.WRONG_ANSWER, detail={"kind": "phone", "attempt": 3})
+    record(person, Tag.VERIFY_SUCCESS, subject="ana@district.example", detail={"kind": "totp"})
+    now = timezone.now()
+    found = outcomes([Tag.VERIFY_FAILURE, Tag.VERIFY_SUCCESS], now - timedelta(hours=1), now + timedelta(hours=1))
+    assert found[0] == {"tag": "verify:failure", "outcome": "failure", "reason": "wrong_answer", "count": 2}
+    by_kind = verifications_by_kind(now - timedelta(hours=1), now + timedelta(hours=1))
+    assert {"tag": "verify:success", "kind": "totp", "reason": "", "count": 1} in by_kind
+    event = AuditEvent.objects.filter(tag=Tag.VERIFY_FAILURE).first()
+    assert event.detail["attempt"] == 3 and event.actor_role == "person" and event.client_ip == "10.0.0.5"

@@ -2,6 +2,7 @@
 
 from playwright.sync_api import expect
 
+from sspr.actors import Actor
 from sspr.audit.models import Tag, record
 
 from .helpers import assert_accessible
@@ -11,7 +12,7 @@ PASSWORD = "Operator passphrase for the audit trail!"
 
 def test_the_admin_sign_in_and_audit_trail_are_accessible(page_in, site, django_user_model, language):
     django_user_model.objects.create_superuser("operator", PASSWORD)
-    record(None, Tag.SIGNIN_SUCCESS, subject="csmith1234@student.district.example")
+    record(Actor.cli(), Tag.SIGNIN_SUCCESS, subject="csmith1234@student.district.example")
     page = page_in(language)
     page.goto(f"{site}/admin/login/")
     assert_accessible(page)

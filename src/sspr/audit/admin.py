@@ -5,8 +5,8 @@ from .models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "tag", "outcome", "subject", "actor", "client_ip"]
-    list_filter = ["tag", "outcome"]
+    list_display = ["created_at", "tag", "outcome", "reason", "subject", "actor", "actor_role", "client_ip"]
+    list_filter = ["tag", "outcome", "reason", "actor_role"]
     search_fields = ["subject", "actor", "client_ip"]
     date_hierarchy = "created_at"
 
