@@ -32,10 +32,8 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -145,17 +143,10 @@ def issue(request, form_id: str, error: str = "") -> dict:
 
 def _mark_spent(nonce: str) -> bool:
     """True the first time a challenge is spent, in any process; False ever after."""
-    from sspr.limits.models import Counter
+    from sspr.limits import claim_once
 
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            Counter.objects.create(name=SPENT, key=nonce, window_start=now, count=1)
-    except IntegrityError:
-        return False
-    # No challenge lives longer than an hour (captcha_minutes <= 60): older marks are useless.
-    Counter.objects.filter(name=SPENT, window_start__lt=now - timedelta(minutes=61)).delete()
-    return True
+    # No challenge lives longer than an hour (captcha_minutes <= 60): a longer mark is useless.
+    return claim_once(SPENT, nonce, timedelta(minutes=61))
 
 
 def verify(request, form_id: str) -> bool:
