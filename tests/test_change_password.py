@@ -134,7 +134,7 @@ def test_the_live_check_is_rate_limited(client, student, django_user_model):
     sign_in(client, student)
     user = django_user_model.objects.get(user_id=student.user_id)
     for _ in range(password_checks_per_user.maximum):
-        password_checks_per_user.hit(str(user.pk))
+        password_checks_per_user.acquire(str(user.pk))
     assert client.post("/password/check/", {"password": "x"}).status_code == 429
 
 

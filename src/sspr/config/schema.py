@@ -214,6 +214,8 @@ class Branding(Section):
 
 
 class Limits(Section):
+    # Where the sliding logs of every rate limit are kept, shared by all worker processes.
+    backend: Literal["database"] = "database"
     # A whole school often shares one public address: keep per-IP limits generous and let the
     # per-account lockout (directory.lockout_threshold) stop guessing at one account.
     signin_failures_per_ip: int = Field(100, ge=1)
@@ -239,7 +241,7 @@ class Delivery(Section):
 
 
 class ChannelLimits(Section):
-    # Fixed windows of limit_window_minutes, kept in the database (sspr.limits).
+    # Sliding windows of limit_window_minutes (sspr.limits).
     limit_per_destination: int = Field(5, ge=1)
     limit_per_account: int = Field(10, ge=1)
     limit_per_ip: int = Field(30, ge=1)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from sspr.actors import Actor
 from sspr.audit.models import Outcome, Reason, Tag, record
-from sspr.limits.limit import Limit
+from sspr.limits import Limit, claim_once
 
 from . import phone
 from .errors import BAD_DESTINATION, TOO_MANY, UNAVAILABLE, DeliveryRefused
@@ -110,22 +110,27 @@ def _within_limits(channel: str, destination: str, section, *, account: str, cli
     if client_ip:
         checks.append(("ip", client_ip, section.limit_per_ip))
     limits = [(Limit(f"delivery:{channel}:{kind}", maximum, window), key, kind) for kind, key, maximum in checks]
+    # Looking first means a message refused by one limit is not counted against the others (a
+    # school at its address limit would otherwise use up each student's own). acquire() then
+    # decides; only when a concurrent request takes the last place between the two does a
+    # refusal leave the limits before it counted.
     for limit, key, kind in limits:
-        wait = limit.retry_after(key)
+        wait = limit.peek(key)
         if wait is not None:
-            raise DeliveryRefused(f"limit per {kind} reached", channel=channel, user_message=TOO_MANY,
-                                  retry_after=wait)
-    for limit, key, _kind in limits:
-        limit.hit(key)
+            raise _limit_reached(channel, kind, wait)
+    for limit, key, kind in limits:
+        decision = limit.acquire(key)
+        if not decision:
+            raise _limit_reached(channel, kind, decision.retry_after)
+
+
+def _limit_reached(channel: str, kind: str, wait: timedelta) -> DeliveryRefused:
+    return DeliveryRefused(f"limit per {kind} reached", channel=channel, user_message=TOO_MANY, retry_after=wait)
 
 
 def alert_once(key: str, window: timedelta) -> bool:
     """True the first time a key is seen in the window: one alert, not one per refused message."""
-    limit = Limit("delivery:alert", 1, window)
-    if limit.retry_after(key) is not None:
-        return False
-    limit.hit(key)
-    return True
+    return claim_once("delivery:alert", key, window)
 
 
 def alert_admins(config, subject: str, body: str) -> None:

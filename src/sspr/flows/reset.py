@@ -11,7 +11,7 @@ from django.conf import settings
 from sspr.actors import Actor
 from sspr.audit.models import Outcome, Reason, Tag, record
 from sspr.directory.base import DirectoryUser
-from sspr.limits.limit import Limit
+from sspr.limits import Limit
 from sspr.methods.kinds import kind
 from sspr.methods.models import Method
 from sspr.methods.rules import rules_for

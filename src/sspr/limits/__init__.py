@@ -1,1 +1,73 @@
-"""Rate limits shared by every worker process (see limit.py)."""
+"""Rate limits every worker process shares: a name, a key (an address, an account, a phone
+number) and "at most `maximum` per `window`", over a sliding window.
+
+    decision = Limit("signin:ip", 100, timedelta(minutes=15)).acquire(ip)
+    if not decision:                  # refused, and not counted
+        wait = decision.retry_after
+
+acquire() checks and counts in one atomic step, so concurrent requests cannot all slip past the
+check. The window slides: a hit counts for exactly `window` after it happens, so once `maximum`
+hits are in the window the next is allowed when the oldest leaves it (a fixed window would let
+`maximum` more through at every window boundary, for ever). peek() asks without counting;
+reset() forgets a key (a success ending a count of failures).
+
+Where the counts live is `[limits] backend`, a class named in BACKENDS and implementing
+base.LimitBackend; "database" (limits/database.py) is the only one so far.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from .base import Decision, LimitBackend
+
+__all__ = ["BACKENDS", "Decision", "Limit", "backend", "claim_once"]
+
+BACKENDS = {
+    "database": "sspr.limits.database.DatabaseBackend",
+}
+
+
+def backend() -> LimitBackend:
+    return _backend(settings.CONFIG.limits.backend)
+
+
+@cache
+def _backend(name: str) -> LimitBackend:
+    if name not in BACKENDS:
+        raise LookupError(f"limits.backend: {name!r} is not available yet")
+    return import_string(BACKENDS[name])()
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    maximum: int
+    window: timedelta
+
+    def __post_init__(self) -> None:
+        if self.maximum < 1 or self.window <= timedelta(0):
+            raise ValueError(f"limit {self.name}: needs a maximum of 1 or more and a positive window")
+
+    def acquire(self, key: str) -> Decision:
+        """Allowed and counted, or refused and not counted, as one step no other request can
+        come between."""
+        return backend().acquire(self, key)
+
+    def peek(self, key: str) -> timedelta | None:
+        """How long until one more would be allowed; None when it would be allowed now. Counts
+        nothing, so the answer may be stale by the time the caller acts: use acquire() to act."""
+        return backend().peek(self, key)
+
+    def reset(self, key: str) -> None:
+        """Forget every hit of the key."""
+        backend().reset(self, key)
+
+
+def claim_once(name: str, key: str, lifetime: timedelta) -> bool:
+    """True the first time (name, key) is claimed, in any process; False for every other claim
+    within `lifetime` of it. For single-use tokens: `lifetime` must outlast the token."""
+    return Limit(name, 1, lifetime).acquire(key).allowed

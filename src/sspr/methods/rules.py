@@ -7,7 +7,7 @@ from django.conf import settings
 
 from sspr.config.groups import rules_for_groups
 from sspr.config.schema import MethodRules
-from sspr.limits.limit import Limit
+from sspr.limits import Limit
 
 
 def rules_for(groups) -> MethodRules:

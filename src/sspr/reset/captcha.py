@@ -34,8 +34,8 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+
+from sspr.limits import claim_once
 
 log = logging.getLogger("sspr.reset")
 
@@ -142,17 +142,8 @@ def issue(session, form_id: str, refresh_url: str = "", error: str = "") -> dict
 
 def _mark_spent(nonce: str) -> bool:
     """True the first time a challenge is spent, in any process; False ever after."""
-    from sspr.limits.models import Counter
-
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            Counter.objects.create(name=SPENT, key=nonce, window_start=now, count=1)
-    except IntegrityError:
-        return False
-    # No challenge lives longer than an hour (captcha_minutes <= 60): older marks are useless.
-    Counter.objects.filter(name=SPENT, window_start__lt=now - timedelta(minutes=61)).delete()
-    return True
+    # No challenge lives longer than an hour (captcha_minutes <= 60): a longer mark is useless.
+    return claim_once(SPENT, nonce, timedelta(minutes=61))
 
 
 def verify(session, form_id: str, post) -> bool:

@@ -9,7 +9,7 @@ from sspr.actors import Actor, Role
 from sspr.audit.models import Outcome, Reason, Tag, record
 from sspr.directory import get_directory
 from sspr.directory.base import AccountDisabled, AccountLocked, BadCredentials, DirectoryUser, PasswordRejected
-from sspr.limits.limit import Limit
+from sspr.limits import Limit
 from sspr.methods import codes, devices
 from sspr.passwords import policy
 

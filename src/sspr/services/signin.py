@@ -17,7 +17,7 @@ from sspr.directory.base import (
     DirectoryUnavailable,
     PasswordMustChange,
 )
-from sspr.limits.limit import Limit
+from sspr.limits import Limit
 
 from . import people
 from .errors import SignInRefused, TooManyAttempts

@@ -1,0 +1,43 @@
+"""What every rate-limit back-end provides (the database's now, Redis's later), and what it answers."""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from . import Limit
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer of Limit.acquire: allowed (and counted), or refused (not counted) with the wait."""
+
+    allowed: bool
+    retry_after: timedelta | None  # set only when refused
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+class LimitBackend(ABC):
+    """Sliding logs kept where every worker process sees them. A key's hits count for
+    `limit.window` after they happen; once `limit.maximum` of them are in the window, the next
+    is allowed when the oldest leaves it."""
+
+    @abstractmethod
+    def acquire(self, limit: "Limit", key: str) -> Decision:
+        """Check and count in one step no other process can interleave with."""
+
+    @abstractmethod
+    def peek(self, limit: "Limit", key: str) -> timedelta | None:
+        """The wait before one more would be allowed; None when it would be allowed now."""
+
+    @abstractmethod
+    def hit(self, limit: "Limit", key: str) -> None:
+        """Count one, allowed or not. Only for the deprecated Limit.hit, and goes away with it."""
+
+    @abstractmethod
+    def reset(self, limit: "Limit", key: str) -> None:
+        """Forget every hit of the key."""
+
