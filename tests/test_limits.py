@@ -154,7 +154,7 @@ def in_threads(count: int, work: Callable[[], object]) -> list[object]:
         try:
             start.wait(timeout=30)
             results[index] = work()
-        except BaseException as failure:  # noqa: BLE001 - reported by the test, not lost in a thread
+        except BaseException as failure:  # reported by the test, not lost with the thread
             failures.append(failure)
         finally:
             connections.close_all()
