@@ -8,9 +8,9 @@ import ldap
 import pytest
 
 from sspr.config.schema import Config
-from sspr.directory.ad import ActiveDirectory, BIND_REFUSALS, filetime, interval_seconds, quoted
+from sspr.directory.ldap.ad import BIND_REFUSALS, ActiveDirectory, filetime, interval_seconds, quoted
 from sspr.directory.base import AccountDisabled, AccountLocked, BadCredentials, PasswordMustChange
-from sspr.directory.ldapbase import DirectoryRules, Entry, filter_with, generalized_time, plausible_user_id
+from sspr.directory.ldap.entries import DirectoryRules, Entry, filter_with, generalized_time, plausible_user_id
 
 WINDOWS_0000052D = ("0000052D: AtrErr: DSID-03191083, #1:\n\t0: 0000052D: DSID-03191083, problem 1005 "
                     "(CONSTRAINT_ATT_TYPE), data 0, Att 9005a (unicodePwd)\n")
@@ -30,12 +30,13 @@ def refusal(info):
                                         ("701", AccountDisabled)])
 def test_ad_bind_sub_codes_become_typed_errors(code, kind):
     info = f"80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data {code}, v4563"
-    assert isinstance(ActiveDirectory.bind_refusal(refusal(info), None), kind)
+    assert isinstance(ActiveDirectory(Config()).bind_refusal(refusal(info), [], Entry("CN=x", {}), None), kind)
     assert BIND_REFUSALS[code] is kind
 
 
 def test_an_unknown_sub_code_is_bad_credentials():
-    assert isinstance(ActiveDirectory.bind_refusal(refusal("data 999"), None), BadCredentials)
+    assert isinstance(ActiveDirectory(Config()).bind_refusal(refusal("data 999"), [], Entry("CN=x", {}), None),
+                      BadCredentials)
 
 
 def test_windows_policy_refusal_without_words_lists_the_rules_that_apply():

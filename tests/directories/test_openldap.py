@@ -6,7 +6,7 @@ import time
 import pytest
 
 from sspr.config.schema import PolicyOverride
-from sspr.directory import ldapbase
+from sspr.directory.ldap import connection
 from sspr.directory.base import (
     AccountDisabled,
     AccountLocked,
@@ -268,10 +268,11 @@ def test_starttls_on_the_plain_port_works(use_directory, slapd, ca, db):
 def test_connections_are_pooled_and_reused(openldap, slapd):
     person = slapd.add_person()
     openldap.authenticate(person.user_id, person.password)
-    service, user = openldap.service_pool._idle[0], openldap.user_pool._idle[0]
+    pools = openldap.connections
+    service, user = pools.service_pool._idle[0], pools.user_pool._idle[0]
     for _ in range(20):
         openldap.authenticate(person.user_id, person.password)
-    assert openldap.service_pool._idle == [service] and openldap.user_pool._idle == [user]
+    assert pools.service_pool._idle == [service] and pools.user_pool._idle == [user]
 
 
 def test_check_is_quiet_when_all_is_well(openldap, slapd):
@@ -335,7 +336,7 @@ def test_check_names_servers_that_do_not_answer(use_directory, slapd, ca, db):
 
 
 def test_without_python_ldap_check_says_how_to_install_it(use_directory, slapd, ca, db, monkeypatch):
-    monkeypatch.setattr(ldapbase, "ldap", None)
+    monkeypatch.setattr(connection, "ldap", None)
     directory = use_directory(**openldap_settings(slapd, ca))
     [problem] = directory.check()
     assert "pip install 'opensspr[ldap]'" in problem and "libldap2-dev libsasl2-dev" in problem

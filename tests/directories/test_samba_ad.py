@@ -14,7 +14,7 @@ from sspr.directory.base import (
     PasswordRejected,
     UnknownUser,
 )
-from sspr.directory.ldapbase import ServiceAccountRefused
+from sspr.directory.ldap.connection import ServiceAccountRefused
 
 from .conftest import ad_settings
 from .flows import HOSTILE_USER_IDS, NEW, NEWER, WRONG_SIGNIN, change, sign_in, sspr_check

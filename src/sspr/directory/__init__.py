@@ -10,8 +10,8 @@ from .base import Directory
 
 BACKENDS = {
     "embedded": "sspr.directory.embedded.backend.EmbeddedDirectory",
-    "ldap": "sspr.directory.ldap.OpenLdapDirectory",
-    "ad": "sspr.directory.ad.ActiveDirectory",
+    "ldap": "sspr.directory.ldap.openldap.OpenLdapDirectory",
+    "ad": "sspr.directory.ldap.ad.ActiveDirectory",
 }
 
 
