@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sspr.config.schema import DirectoryAttributes
+from sspr.directory.ldap.settings import LdapAttributes
 from sspr.directory import get_directory
 
 from .servers import SambaDC, Slapd, TestCA
@@ -128,7 +128,7 @@ def openldap_settings(slapd: Slapd, ca: TestCA, **overrides) -> dict:
         "group_filter": "(&(objectClass=groupOfNames)(member={dn}))",
         "ca_file": str(ca.cert),
         "timeout": 2.0,
-        "attributes": DirectoryAttributes(groups="", department="departmentNumber"),
+        "attributes": LdapAttributes(groups="", department="departmentNumber"),
         **overrides,
     }
 
@@ -142,7 +142,7 @@ def ad_settings(samba: SambaDC, ca: TestCA, **overrides) -> dict:
         "base_dn": samba.base,
         "ca_file": str(ca.cert),
         "timeout": 3.0,
-        "attributes": DirectoryAttributes(alternate_email="otherMailbox"),
+        "attributes": LdapAttributes(alternate_email="otherMailbox"),
         **overrides,
     }
 

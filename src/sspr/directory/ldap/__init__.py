@@ -9,6 +9,9 @@ diagnostics  `sspr check` and /readyz
 messages     what people are told when the directory refuses a password
 openldap     OpenLdapDirectory: ppolicy, Password Modify
 ad           ActiveDirectory: unicodePwd, AD's sub-codes, password settings objects
+settings     LdapSettings, the [directory] keys both read
 
-Nothing here imports python-ldap except connection.py (the others take it from there).
+Nothing here imports python-ldap except connection.py (the others take it from there), and this
+package's __init__ and settings.py import nothing that needs it: the configuration schema imports
+settings.py.
 """

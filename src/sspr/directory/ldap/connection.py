@@ -19,9 +19,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from sspr.config.schema import Directory as DirectorySettings
-
 from ..base import DirectoryUnavailable
+from .settings import LdapSettings
 
 try:
     import ldap
@@ -167,7 +166,7 @@ class Pool:
 class Servers:
     """directory.uris, tried in order, with a server that just failed moved to the end for a while."""
 
-    def __init__(self, settings: DirectorySettings):
+    def __init__(self, settings: LdapSettings):
         self.settings = settings
         self._down: dict[str, float] = {}
 
@@ -272,7 +271,7 @@ class Connections:
     """One back-end's way to the servers: new connections from Servers, idle ones in two pools,
     one bound as the service account and one for people's own binds."""
 
-    def __init__(self, settings: DirectorySettings, backend: str):
+    def __init__(self, settings: LdapSettings, backend: str):
         self.settings, self.backend = settings, backend
         self.servers = Servers(settings)
         self.service_pool, self.user_pool = Pool(), Pool()

@@ -8,10 +8,9 @@ import os
 import time
 from typing import Protocol
 
-from sspr.config.schema import Directory as DirectorySettings
-
 from .connection import Connections, Link, bind, describe, ldap, missing_library, unreachable_errors
 from .entries import Entry
+from .settings import LdapSettings
 
 log = logging.getLogger("sspr.directory")
 
@@ -25,7 +24,7 @@ class CheckedDirectory(Protocol):
     """What the checks need of an LDAP back-end (sspr.directory.ldap.backend.LdapDirectory)."""
 
     backend: str
-    settings: DirectorySettings
+    settings: LdapSettings
     connections: Connections
     user_filter: str
 
