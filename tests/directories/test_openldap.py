@@ -342,3 +342,36 @@ def test_without_python_ldap_check_says_how_to_install_it(use_directory, slapd, 
     assert "pip install 'opensspr[ldap]'" in problem and "libldap2-dev libsasl2-dev" in problem
     with pytest.raises(DirectoryUnavailable):
         directory.lookup("anyone@district.example")
+
+
+def test_people_found_by_mail_are_looked_up_again_by_the_uid_the_portal_keeps(client, use_directory, slapd, ca, db):
+    # The filter finds people by mail; the portal keeps their uid (the default user_id_attribute)
+    # and every later look-up passes that, which once found nobody and made every page a 500.
+    directory = use_directory(**openldap_settings(slapd, ca, user_id_attribute=""))
+    person = slapd.add_person()
+    uid = person.dn.split(",")[0].removeprefix("uid=")
+    response = sign_in(client, person)
+    assert response.status_code == 302 and response["Location"] == "/account/"
+    page = client.get("/account/")
+    assert page.status_code == 200 and "Chris Smith" in page.content.decode()
+    assert change(client, person).status_code == 302
+    assert directory.lookup(uid).user_id == uid and directory.lookup(person.user_id).user_id == uid
+    directory.reset_password(uid, NEWER)
+    assert directory.authenticate(person.user_id, NEWER).user_id == uid
+    for user_id in HOSTILE_USER_IDS:  # escaped in both halves of the look-up
+        with pytest.raises(UnknownUser):
+            directory.lookup(user_id)
+
+
+def test_check_warns_when_the_user_filter_does_not_match_on_the_user_id_attribute(use_directory, slapd, ca, db):
+    slapd.add_person()
+    directory = use_directory(**openldap_settings(slapd, ca, user_id_attribute="uid"))
+    [warning] = directory.warnings()
+    assert warning.startswith("directory.user_filter: '(&(objectClass=inetOrgPerson)(mail={user}))' does not match "
+                              "on directory.user_id_attribute ('uid')")
+    assert directory.check() == []  # it works: /readyz stays ready
+    code, printed = sspr_check()
+    assert code == 0 and f"warning: {warning}" in printed and "configuration and back-ends OK" in printed
+    assert use_directory(**openldap_settings(slapd, ca)).warnings() == []  # mail and mail
+    assert use_directory(**openldap_settings(slapd, ca, user_filter="(|(mail={user})(UID={user}))",
+                                             user_id_attribute="uid")).warnings() == []

@@ -274,3 +274,16 @@ def test_check_names_missing_delegated_rights(use_directory, samba_dc, ca, db):
         "directory.bind_dn: the service account may not require a password change at next sign-in",
         "directory.bind_dn: the service account may not reset passwords",
     ]
+
+
+def test_people_found_by_samaccountname_are_looked_up_again_by_their_upn(use_directory, samba_dc, ca, db):
+    directory = use_directory(**ad_settings(
+        samba_dc, ca, user_filter="(&(objectCategory=person)(objectClass=user)(sAMAccountName={user}))"))
+    person = samba_dc.add_person()
+    assert directory.authenticate(person.sam, person.password).user_id == person.user_id  # the UPN
+    assert directory.lookup(person.user_id).display_name == "Chris Smith"
+    directory.change_password(person.user_id, person.password, NEW)
+    assert directory.authenticate(person.sam, NEW)
+    [warning] = directory.warnings()
+    assert warning.startswith("directory.user_filter: ") and "('userPrincipalName')" in warning
+    assert directory.check() == []

@@ -5,6 +5,7 @@ are the abstract methods below (template methods): the two back-ends supply only
 """
 
 import logging
+import re
 from abc import abstractmethod
 from collections.abc import Sequence
 
@@ -16,6 +17,12 @@ from .diagnostics import SetupCheck
 from .entries import DirectoryRules, Entry, filter_with, first_rdn_value, plausible_user_id
 
 log = logging.getLogger("sspr.directory")
+
+
+def as_filter(text: str) -> str:
+    """The filter in parentheses: libldap accepts `uid={user}` alone, and the filters composed
+    from it below need it whole."""
+    return text if text.startswith("(") else f"({text})"
 
 
 class LdapDirectory(Directory):
@@ -30,7 +37,7 @@ class LdapDirectory(Directory):
     def __init__(self, config: Config):
         self.settings = config.directory
         self.connections = Connections(self.settings, self.backend)
-        self.user_filter = self.settings.user_filter or self.default_user_filter
+        self.user_filter = as_filter(self.settings.user_filter or self.default_user_filter)
         self.user_id_attribute = self.settings.user_id_attribute or self.default_user_id_attribute
         self.setup_check = SetupCheck(self)
 
@@ -50,6 +57,15 @@ class LdapDirectory(Directory):
         """The user filter matching any user ID: everyone the portal may find."""
         return self.user_filter.replace("{user}", "*")
 
+    def user_query(self, user_id: str) -> str:
+        """Who user_id names: whom the user filter finds by it (what people type at sign-in), or,
+        among everyone the filter can find, whoever has it as their user ID (user_id_attribute,
+        which is what the portal keeps and passes to every later look-up). The two differ when
+        people sign in with, say, their mail and the portal keeps their uid."""
+        typed = filter_with(self.user_filter, user=user_id)
+        kept = filter_with(f"(&{self.anyone_filter}({self.user_id_attribute}={{user}}))", user=user_id)
+        return f"(|{typed}{kept})"
+
     def find(self, link: Link, user_id: str, attributes: Sequence[str] | None = None) -> Entry:
         """The one entry user_id names. Raises UnknownUser for nobody, and also for several
         (an ambiguous ID must never act on the wrong person)."""
@@ -57,7 +73,7 @@ class LdapDirectory(Directory):
             raise UnknownUser(user_id)
         try:
             found = link.call("search_ext_s", self.settings.base_dn, ldap.SCOPE_SUBTREE,
-                              filter_with(self.user_filter, user=user_id.strip()), list(attributes or self.profile_attributes()),
+                              self.user_query(user_id.strip()), list(attributes or self.profile_attributes()),
                               sizelimit=2)
         except ldap.SIZELIMIT_EXCEEDED:
             found = [("", {}), ("", {})]
@@ -214,6 +230,15 @@ class LdapDirectory(Directory):
 
     def check(self) -> list[str]:
         return self.setup_check.problems()
+
+    def warnings(self) -> list[str]:
+        if re.search(rf"\(\s*{re.escape(self.user_id_attribute)}\s*[~<>]?=", self.user_filter, re.IGNORECASE):
+            return []
+        return [f"directory.user_filter: {self.user_filter!r} does not match on directory.user_id_attribute "
+                f"({self.user_id_attribute!r}), the user ID the portal keeps, so people are found by what they type "
+                f"or by their {self.user_id_attribute}, and can sign in with either. Set "
+                "directory.user_id_attribute to the attribute people type, or match on both in the filter to "
+                "say that either is meant"]
 
     @abstractmethod
     def rights_problems(self, link: Link, samples: list[Entry]) -> list[str]:
