@@ -26,6 +26,8 @@ def as_filter(text: str) -> str:
 
 
 class LdapDirectory(Directory):
+    """Shared by OpenLdapDirectory and ActiveDirectory; the abstract methods are what differs."""
+
     backend = ""
     default_user_filter = ""
     default_user_id_attribute = ""
