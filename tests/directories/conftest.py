@@ -1,10 +1,13 @@
-"""The OpenLDAP and Active Directory back-ends against real servers started for the session.
+"""The directory back-ends against real servers started for the session: the contract suite
+(test_contract.py: the embedded directory, OpenLDAP and Samba AD through the `backend` fixture,
+the two servers through `server`) and what each back-end alone does (test_openldap.py,
+test_samba_ad.py).
 
 Every test in this folder is marked `directories` (the PostgreSQL pass of `make test` leaves
 them out: they do not touch the database differently). slapd starts in a second; Samba's
 provisioning takes about 25 s, so it begins in the background as soon as collection shows an
-AD test will run, and the OpenLDAP tests run meanwhile. A server that cannot start fails the
-tests that need it; nothing is skipped.
+AD test will run, and the tests on Samba run last, the others meanwhile. A server that cannot
+start fails the tests that need it; nothing is skipped.
 
 Each test makes its own people (unique user IDs), so tests do not depend on each other's
 passwords, lockouts or order.
@@ -16,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from sspr.config.schema import DirectoryAttributes
 from sspr.directory import get_directory
 
+from .backends import Backend, Embedded, OpenLdap, Samba, ServerBackend, ad_settings, openldap_settings
 from .servers import SambaDC, Slapd, TestCA
 
 HERE = Path(__file__).resolve().parent
@@ -29,10 +32,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.directories)
+    # Tests on Samba last (a stable sort: the order is otherwise kept), so everything else runs
+    # while it provisions.
+    items.sort(key=needs_samba)
+
+
+def needs_samba(item) -> bool:
+    path = Path(str(item.path)).resolve()
+    if HERE not in path.parents:
+        return False
+    callspec = getattr(item, "callspec", None)
+    return path.name == "test_samba_ad.py" or bool(callspec and "samba" in (callspec.params.get("backend"),
+                                                                              callspec.params.get("server")))
 
 
 def pytest_collection_finish(session):
-    if any(Path(str(item.path)).name == "test_samba_ad.py" for item in session.items):
+    if any(needs_samba(item) for item in session.items):
         samba()  # provisioning starts now, in the background
 
 
@@ -115,38 +130,6 @@ def use_directory(settings):
     close_directory()
 
 
-def openldap_settings(slapd: Slapd, ca: TestCA, **overrides) -> dict:
-    return {
-        "backend": "ldap",
-        "uris": [slapd.ldaps_uri],
-        "bind_dn": slapd.service_dn,
-        "bind_password": slapd.service_password,
-        "base_dn": slapd.suffix,
-        # People sign in with their email-style ID, as directory.domains expects.
-        "user_filter": "(&(objectClass=inetOrgPerson)(mail={user}))",
-        "user_id_attribute": "mail",
-        "group_filter": "(&(objectClass=groupOfNames)(member={dn}))",
-        "ca_file": str(ca.cert),
-        "timeout": 2.0,
-        "attributes": DirectoryAttributes(groups="", department="departmentNumber"),
-        **overrides,
-    }
-
-
-def ad_settings(samba: SambaDC, ca: TestCA, **overrides) -> dict:
-    return {
-        "backend": "ad",
-        "uris": [samba.ldaps_uri],
-        "bind_dn": samba.service_user,
-        "bind_password": samba.service_password,
-        "base_dn": samba.base,
-        "ca_file": str(ca.cert),
-        "timeout": 3.0,
-        "attributes": DirectoryAttributes(alternate_email="otherMailbox"),
-        **overrides,
-    }
-
-
 @pytest.fixture
 def openldap(db, slapd, ca, use_directory):
     return use_directory(**openldap_settings(slapd, ca))
@@ -155,3 +138,24 @@ def openldap(db, slapd, ca, use_directory):
 @pytest.fixture
 def active_directory(db, samba_dc, ca, use_directory):
     return use_directory(**ad_settings(samba_dc, ca))
+
+
+@pytest.fixture(params=["embedded", "openldap", "samba"])
+def backend(request, db, ca, use_directory) -> Backend:
+    """Each back-end in turn, for the behaviours all three share (test_contract.py)."""
+    if request.param == "embedded":
+        return Embedded(use_directory)
+    return server_backend(request, ca, use_directory)
+
+
+@pytest.fixture(params=["openldap", "samba"])
+def server(request, db, ca, use_directory) -> ServerBackend:
+    """Each back-end on a real server in turn, for what only the servers do (their own policy,
+    TLS, failover, `sspr check`)."""
+    return server_backend(request, ca, use_directory)
+
+
+def server_backend(request, ca: TestCA, use_directory) -> ServerBackend:
+    if request.param == "openldap":
+        return OpenLdap(request.getfixturevalue("slapd"), ca, use_directory)
+    return Samba(request.getfixturevalue("samba_dc"), ca, use_directory)

@@ -53,6 +53,11 @@ def die_with_the_tests() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def unique_name() -> str:
+    """A name no other person in this test session has (tests make their own people)."""
+    return f"p{next(_names)}x{os.getpid()}"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -326,7 +331,7 @@ userPassword: {ssha(self.service_password)}
                    password: str = "Brave pianos dance on Fridays!", staff_policy: bool = False,
                    changed: str | None = None, must_change: bool = False, disabled: bool = False,
                    name: str = "Chris Smith") -> Person:
-        uid = f"p{next(_names)}x{os.getpid()}"
+        uid = unique_name()
         dn = f"uid={uid},ou={ou},{self.suffix}"
         user_id = f"{uid}@{domain}"
         attributes = [
@@ -526,7 +531,7 @@ class SambaDC:
     def add_person(self, *, ou: str = "Students", domain: str = "student.district.example",
                    password: str = "Brave pianos dance on Fridays!", must_change: bool = False,
                    disabled: bool = False, name: str = "Chris Smith") -> Person:
-        sam = f"p{next(_names)}x{os.getpid()}"[:20]
+        sam = unique_name()[:20]
         dn = f"CN={sam},OU={ou},{self.base}"
         user_id = f"{sam}@{domain}"
         conn = self.admin()

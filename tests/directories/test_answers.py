@@ -8,9 +8,10 @@ import ldap
 import pytest
 
 from sspr.config.schema import Config
-from sspr.directory.ad import ActiveDirectory, BIND_REFUSALS, filetime, interval_seconds, quoted
 from sspr.directory.base import AccountDisabled, AccountLocked, BadCredentials, PasswordMustChange
-from sspr.directory.ldapbase import DirectoryRules, Entry, filter_with, generalized_time, plausible_user_id
+from sspr.directory.ldap.ad import BIND_REFUSALS, ActiveDirectory, filetime, interval_seconds, quoted
+from sspr.directory.ldap.entries import DirectoryRules, Entry, filter_with, generalized_time, plausible_user_id
+from sspr.directory.ldap.openldap import OpenLdapDirectory
 
 WINDOWS_0000052D = ("0000052D: AtrErr: DSID-03191083, #1:\n\t0: 0000052D: DSID-03191083, problem 1005 "
                     "(CONSTRAINT_ATT_TYPE), data 0, Att 9005a (unicodePwd)\n")
@@ -30,12 +31,13 @@ def refusal(info):
                                         ("701", AccountDisabled)])
 def test_ad_bind_sub_codes_become_typed_errors(code, kind):
     info = f"80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data {code}, v4563"
-    assert isinstance(ActiveDirectory.bind_refusal(refusal(info), None), kind)
+    assert isinstance(ActiveDirectory(Config()).bind_refusal(refusal(info), [], Entry("CN=x", {}), None), kind)
     assert BIND_REFUSALS[code] is kind
 
 
 def test_an_unknown_sub_code_is_bad_credentials():
-    assert isinstance(ActiveDirectory.bind_refusal(refusal("data 999"), None), BadCredentials)
+    assert isinstance(ActiveDirectory(Config()).bind_refusal(refusal("data 999"), [], Entry("CN=x", {}), None),
+                      BadCredentials)
 
 
 def test_windows_policy_refusal_without_words_lists_the_rules_that_apply():
@@ -68,6 +70,12 @@ def test_filter_values_are_escaped_per_rfc_4515():
     assert filter_with("(uid={user})", user="*)(uid=*") == "(uid=\\2a\\29\\28uid=\\2a)"
     assert filter_with("(uid={user})", user="a\\00\x00") == "(uid=a\\5c00\\00)"
     assert filter_with("(member={dn})", dn="cn=a\\,b (x),dc=y") == "(member=cn=a\\5c,b \\28x\\29,dc=y)"
+
+
+def test_people_are_found_by_what_they_type_or_by_the_user_id_the_portal_keeps():
+    config = Config.model_validate({"directory": {"backend": "ldap", "user_filter": "mail={user}"}})
+    assert OpenLdapDirectory(config).user_query("*)(uid=*") == (
+        "(|(mail=\\2a\\29\\28uid=\\2a)(&(mail=*)(uid=\\2a\\29\\28uid=\\2a)))")
 
 
 @pytest.mark.parametrize("user_id, plausible", [("ana@district.example", True), ("", False), ("   ", False),

@@ -15,11 +15,12 @@ from sspr.delivery.channels.email_to_sms_settings import EmailToSmsSettings
 from sspr.delivery.channels.http_gateway_settings import HttpGatewaySettings
 from sspr.delivery.channels.smtp_settings import SmtpSettings
 from sspr.delivery.channels.twilio_settings import TwilioSettings
+from sspr.directory.embedded.settings import EmbeddedSettings
+from sspr.directory.ldap.settings import LdapSettings
+from sspr.methods.kinds import KINDS
 from sspr.sync import TARGETS
 
 from .base import Secret, Section
-
-from sspr.methods.kinds import KINDS
 
 PLACEHOLDER_SECRET = "change-me"
 
@@ -44,45 +45,15 @@ class Database(Section):
     url: Secret = "sqlite:///var/sspr.sqlite3"
 
 
-class DirectoryAttributes(Section):
-    """Which LDAP attribute holds each part of a person's profile ("" when there is none)."""
+class Directory(Section, EmbeddedSettings, LdapSettings):
+    """[directory]: the keys every back-end shares, declared here, and each back-end's own keys,
+    declared by the back-end's settings model and composed in (docs/architecture.md). A key of a
+    back-end other than directory.backend is refused unless it keeps its default."""
 
-    display_name: str = "displayName"
-    email: str = "mail"
-    mobile: str = "mobile"
-    alternate_email: str = ""
-    # Group DNs on the user entry (memberOf); "" to find groups with directory.group_filter.
-    groups: str = "memberOf"
-    department: str = "department"
-
-
-class Directory(Section):
     backend: Literal["embedded", "ldap", "ad"] = "embedded"
     # User-ID domains, e.g. ["district.example", "student.district.example"]. A bare name
     # gets the only domain appended, or is refused with the list when there are several.
     domains: list[str] = []
-    # The embedded directory's own lockout (LDAP and AD enforce theirs).
-    lockout_threshold: int = Field(10, ge=1)
-    lockout_minutes: int = Field(30, ge=0)
-    # OpenLDAP ("ldap") and Active Directory ("ad"); see docs/directories.md.
-    # Servers tried in order: ldaps://, or ldap:// with start_tls.
-    uris: list[str] = []
-    # The service account for look-ups, resets and unlocks.
-    bind_dn: str = ""
-    bind_password: Secret = ""
-    base_dn: str = ""
-    # {user} is replaced by the escaped user ID; "" for the back-end's default filter.
-    user_filter: str = ""
-    # The attribute whose value is the portal's user ID; "" for uid (ldap) or userPrincipalName (ad).
-    user_id_attribute: str = ""
-    # Group search when attributes.groups is "": {dn} is the user's escaped DN, {user} the user ID.
-    group_filter: str = ""
-    start_tls: bool = False
-    # CA certificates (PEM) that signed the servers' certificates; "" for the system's.
-    ca_file: str = ""
-    # Seconds to wait for a server to connect or answer, per server.
-    timeout: float = Field(5.0, gt=0, le=60)
-    attributes: DirectoryAttributes = DirectoryAttributes()
 
 
 class Passwords(Section):

@@ -97,3 +97,8 @@ class Directory(ABC):
     @abstractmethod
     def check(self) -> list[str]:
         """Problems reaching or using the directory, one plain line each; empty when healthy."""
+
+    def warnings(self) -> list[str]:
+        """Configuration that works but is probably not what was meant, one plain line each.
+        `sspr check` prints them; unlike check(), they never make /readyz fail."""
+        return []

@@ -25,6 +25,13 @@ def directory_problems() -> list[str]:
         return [str(exc)]
 
 
+def directory_warnings() -> list[str]:
+    try:
+        return get_directory().warnings()
+    except LookupError:  # an unknown back-end: directory_problems() says so
+        return []
+
+
 def demo_warnings(config) -> list[str]:
     if config.server.demo:
         return ["server.demo: demo mode is on; never expose it to real users"]

@@ -17,29 +17,20 @@ import re
 import time
 from datetime import datetime, timedelta, timezone
 
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from sspr.config.schema import Config
 
-from .base import (
+from ..base import (
     AccountDisabled,
     AccountLocked,
     BadCredentials,
     DirectoryUnavailable,
     PasswordMustChange,
     PasswordRejected,
-    UnknownUser,
 )
-from .ldapbase import (
-    DirectoryRules,
-    Entry,
-    LdapDirectory,
-    Link,
-    ServiceAccountRefused,
-    describe,
-    diagnostic,
-    ldap,
-    unreachable_errors,
-)
+from . import messages
+from .backend import LdapDirectory
+from .connection import Link, ServiceAccountRefused, describe, diagnostic, ldap, unreachable_errors
+from .entries import DirectoryRules, Entry
 
 log = logging.getLogger("sspr.directory")
 
@@ -97,73 +88,37 @@ class ActiveDirectory(LdapDirectory):
     default_user_id_attribute = "userPrincipalName"
     state_attributes = ("sAMAccountName", "userAccountControl", "msDS-User-Account-Control-Computed", "pwdLastSet",
                         "lockoutTime")
+    policy_attributes = ("msDS-ResultantPSO",)
 
-    def __init__(self, config):
+    def __init__(self, config: Config):
         super().__init__(config)
         self._pso_cache: dict[str, tuple[float, DirectoryRules]] = {}
-        self._domain_dn = None
+        self._domain_dn: str | None = None
 
     def user_id_of(self, entry):
         # Accounts without a UPN exist (old or imported ones); they sign in with sAMAccountName.
         return entry.first(self.user_id_attribute) or entry.first("sAMAccountName")
 
-    def authenticate(self, user_id, password):
-        if not password:  # AD accepts a simple bind with no password as an anonymous one
-            raise BadCredentials()
-        try:
-            entry, user = self.locate(user_id)
-        except UnknownUser:
-            self.spend_a_bind(password)
-            raise BadCredentials() from None
+    # --- signing in and changing one's own password --------------------------------------------
 
-        def outcome(link, controls, error):
-            if error is not None:
-                raise self.bind_refusal(error, user)
-            return user
-
-        return self.as_user(entry.dn, password, outcome)
-
-    @staticmethod
-    def bind_refusal(error, user) -> Exception:
+    def bind_refusal(self, error, controls, entry, user) -> Exception:
         if not isinstance(error, ldap.INVALID_CREDENTIALS):
             return DirectoryUnavailable(describe(error))
         code = BIND_CODE.search(diagnostic(error))
         kind = BIND_REFUSALS.get(code[1].lower(), BadCredentials) if code else BadCredentials
         return PasswordMustChange(user) if kind is PasswordMustChange else kind()
 
-    def change_password(self, user_id, old_password, new_password):
-        if not old_password:
-            raise BadCredentials()
-        try:
-            entry, user = self.locate(user_id)
-        except UnknownUser:
-            self.spend_a_bind(old_password)
-            raise BadCredentials() from None
+    def change_own_password(self, link, entry, old_password, new_password) -> None:
+        """One modify that deletes the old unicodePwd value and adds the new one. When the
+        password must change (773) or has expired (532), AD lets the person bind for nothing and
+        this goes on the service account's connection: it is still a change, not a reset, so AD
+        checks the old password and the whole policy (history, length, age), and it needs only
+        the Change Password right, which every account grants to Everyone."""
         change = [(ldap.MOD_DELETE, "unicodePwd", [quoted(old_password)]),
                   (ldap.MOD_ADD, "unicodePwd", [quoted(new_password)])]
+        self.modify_password(link, entry, change, by_service=False)
 
-        def as_person(link, controls, error):
-            if error is not None:
-                refusal = self.bind_refusal(error, user)
-                if isinstance(refusal, PasswordMustChange):
-                    return False
-                raise refusal
-            self.modify_password(link, entry, change, by_service=False)
-            return True
-
-        if self.as_user(entry.dn, old_password, as_person):
-            return
-
-        # Must change (773) or expired (532): AD lets the person bind for nothing, but answers
-        # these codes only to the right password. The same change -- delete the old value, add
-        # the new -- then goes on the service account's connection. It is still a change, not a
-        # reset: AD checks the old password and the whole policy (history, length, age), and it
-        # needs only the Change Password right, which every account grants to Everyone.
-        def on_behalf(link):
-            self.find(link, user_id, ["1.1"])  # a read first: a stale pooled connection fails here
-            self.modify_password(link, entry, change, by_service=False)
-
-        self.as_service(on_behalf)
+    # --- the service account's operations ------------------------------------------------------
 
     def reset_password(self, user_id, new_password, *, must_change=False):
         def reset(link):
@@ -176,7 +131,7 @@ class ActiveDirectory(LdapDirectory):
             # One modify: the new password, its must-change mark and the unlock apply together or not at all.
             self.modify_password(link, entry, changes, by_service=True)
 
-        self.as_service(reset)
+        self.connections.as_service(reset)
 
     def unlock(self, user_id):
         def unlock(link):
@@ -185,9 +140,9 @@ class ActiveDirectory(LdapDirectory):
                 raise AccountDisabled()
             link.call("modify_ext_s", entry.dn, [(ldap.MOD_REPLACE, "lockoutTime", [b"0"])])
 
-        self.as_service(unlock)
+        self.connections.as_service(unlock)
 
-    def modify_password(self, link: Link, entry: Entry, changes, *, by_service: bool) -> None:
+    def modify_password(self, link: Link, entry: Entry, changes: list, *, by_service: bool) -> None:
         try:
             link.call("modify_ext_s", entry.dn, changes)
         except unreachable_errors():
@@ -195,7 +150,7 @@ class ActiveDirectory(LdapDirectory):
         except ldap.LDAPError as exc:
             raise self.change_refusal(exc, entry, by_service=by_service) from exc
 
-    def change_refusal(self, exc, entry: Entry, *, by_service: bool) -> Exception:
+    def change_refusal(self, exc: Exception, entry: Entry, *, by_service: bool) -> Exception:
         info = diagnostic(exc)
         if info.startswith("00000056"):
             return BadCredentials()  # the old password given does not match
@@ -205,8 +160,7 @@ class ActiveDirectory(LdapDirectory):
             if by_service:
                 return ServiceAccountRefused(f"service account may not reset the password of {entry.dn}: "
                                              f"{describe(exc)}")
-            return PasswordRejected([_("The directory does not let you change your own password. Contact your "
-                                       "help desk.")])
+            return PasswordRejected([messages.own_change_not_allowed()])
         return DirectoryUnavailable(describe(exc))
 
     def policy_reasons(self, info: str, entry: Entry) -> list[str]:
@@ -214,41 +168,16 @@ class ActiveDirectory(LdapDirectory):
         text = info.lower()
         if "too short" in text:
             found = re.search(r"(\d+) characters", info)
-            minimum = int(found[1]) if found else self.rules_for(entry).min_length
-            if minimum:
-                return [ngettext("The directory requires at least %(count)d character.",
-                                 "The directory requires at least %(count)d characters.", minimum) % {"count": minimum}]
-            return [_("The directory requires a longer password.")]
+            return [messages.too_short(int(found[1]) if found else self.rules_for(entry).min_length)]
         if "too long" in text:
-            return [_("The directory does not accept a password this long.")]
+            return [messages.too_long()]
         if "history" in text:
-            return [_("You have used this password before. Choose one you have not used recently.")]
+            return [messages.used_before()]
         if "complexity" in text or "complex" in text:
-            return [complexity_reason()]
+            return [messages.not_complex_enough()]
         if "too young" in text or "minimum password age" in text:
-            return [_("Your password was changed too recently to change it again yet. Try again later, or contact "
-                      "your help desk.")]
-        return [_("The directory refused this password."), *self.rules_sentences(self.rules_for(entry))]
-
-    @staticmethod
-    def rules_sentences(rules: DirectoryRules) -> list[str]:
-        sentences = []
-        if rules.min_length:
-            sentences.append(ngettext("It must be at least %(count)d character long.",
-                                      "It must be at least %(count)d characters long.",
-                                      rules.min_length) % {"count": rules.min_length})
-        if rules.history:
-            sentences.append(ngettext("It must not be your previous password.",
-                                      "It must not be one of your last %(count)d passwords.",
-                                      rules.history) % {"count": rules.history})
-        if rules.complexity:
-            sentences.append(complexity_reason())
-        if rules.min_age_seconds:
-            hours = max(1, rules.min_age_seconds // 3600)
-            sentences.append(ngettext("A password can be changed only once in %(count)d hour.",
-                                      "A password can be changed only once in %(count)d hours.",
-                                      hours) % {"count": hours})
-        return sentences
+            return [messages.changed_too_recently()]
+        return [messages.refused(), *messages.rules_that_apply(self.rules_for(entry))]
 
     def account_state(self, entry):
         flags = entry.integer("userAccountControl") or 0
@@ -263,18 +192,9 @@ class ActiveDirectory(LdapDirectory):
 
     # --- rules: the fine-grained policy (PSO) that applies, else the domain's ------------------
 
-    def password_rules(self, user_id):
-        return self.as_service(lambda link: self.read_rules(link, self.find(link, user_id, ["msDS-ResultantPSO"])))
-
-    def rules_for(self, entry: Entry) -> DirectoryRules:
-        try:
-            return self.as_service(lambda link: self.read_rules(link, entry))
-        except DirectoryUnavailable:
-            return DirectoryRules()
-
     def read_rules(self, link: Link, entry: Entry) -> DirectoryRules:
         pso = entry.first("msDS-ResultantPSO")
-        if not pso and "msds-resultantpso" not in entry._values:
+        if not pso and not entry.has("msDS-ResultantPSO"):
             found = link.call("search_ext_s", entry.dn, ldap.SCOPE_BASE, "(objectClass=*)", ["msDS-ResultantPSO"])
             pso = Entry(*found[0]).first("msDS-ResultantPSO") if found else ""
         if pso:
@@ -358,7 +278,3 @@ class ActiveDirectory(LdapDirectory):
             log.error("AD accepted an impossible unicodePwd value on %s during the rights check", target)
         return problems
 
-
-def complexity_reason() -> str:
-    return _("The directory requires characters from three of these groups: capital letters, small letters, "
-             "numbers and symbols, and no part of your name or user ID.")

@@ -8,31 +8,19 @@ pwdAccountLockedTime, and setting or removing pwdReset. The server's answers arr
 response controls and become the typed errors of sspr.directory.base.
 """
 
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-
-from .base import (
+from ..base import (
     AccountDisabled,
     AccountLocked,
     BadCredentials,
     DirectoryUnavailable,
+    DirectoryUser,
     PasswordMustChange,
     PasswordRejected,
-    UnknownUser,
 )
-from .ldapbase import (
-    DirectoryRules,
-    Entry,
-    LdapDirectory,
-    Link,
-    ServiceAccountRefused,
-    describe,
-    diagnostic,
-    generalized_time,
-    ldap,
-    response_controls,
-    unreachable_errors,
-)
+from . import messages
+from .backend import LdapDirectory
+from .connection import Link, ServiceAccountRefused, describe, diagnostic, ldap, response_controls, unreachable_errors
+from .entries import DirectoryRules, Entry, generalized_time
 
 if ldap is not None:
     from ldap.controls.ppolicy import PasswordPolicyControl
@@ -56,8 +44,8 @@ def ppolicy_error(controls) -> int | None:
 
 def history_reason(info: str) -> str:
     if "existing value" in info:  # slapd's wording when the new password is the current one
-        return _("Your new password must be different from your current password.")
-    return _("You have used this password before. Choose one you have not used recently.")
+        return messages.same_as_current()
+    return messages.used_before()
 
 
 class OpenLdapDirectory(LdapDirectory):
@@ -65,28 +53,14 @@ class OpenLdapDirectory(LdapDirectory):
     default_user_filter = "(&(objectClass=inetOrgPerson)(uid={user}))"
     default_user_id_attribute = "uid"
     state_attributes = ("pwdAccountLockedTime", "pwdReset", "pwdChangedTime", "pwdPolicySubentry")
+    policy_attributes = ("pwdPolicySubentry",)
 
-    def authenticate(self, user_id, password):
-        if not password:  # a simple bind with no password is an anonymous bind, which succeeds
-            raise BadCredentials()
-        try:
-            entry, user = self.locate(user_id)
-        except UnknownUser:
-            self.spend_a_bind(password)
-            raise BadCredentials() from None
+    # --- signing in and changing one's own password --------------------------------------------
 
-        def outcome(link, controls, error):
-            if error is not None:
-                raise self.bind_refusal(error, controls, entry, user)
-            # pwdReset: slapd allows only a password change when the policy has pwdMustChange; the
-            # portal honours the mark either way, so a reset "must change" always means it.
-            if ppolicy_error(controls) == CHANGE_AFTER_RESET or user.must_change_password:
-                raise PasswordMustChange(user)
-            return user
+    def bind_controls(self) -> list:
+        return [PasswordPolicyControl()]
 
-        return self.as_user(entry.dn, password, outcome, [PasswordPolicyControl()])
-
-    def bind_refusal(self, error, controls, entry: Entry, user) -> Exception:
+    def bind_refusal(self, error, controls, entry, user) -> Exception:
         if isinstance(error, ldap.INVALID_CREDENTIALS):
             state = ppolicy_error(controls)
             if state == EXPIRED:  # slapd says so only when the password was right
@@ -98,36 +72,21 @@ class OpenLdapDirectory(LdapDirectory):
             return BadCredentials()
         return DirectoryUnavailable(describe(error))
 
-    def change_password(self, user_id, old_password, new_password):
-        if not old_password:
-            raise BadCredentials()
-        try:
-            entry, user = self.locate(user_id)
-        except UnknownUser:
-            self.spend_a_bind(old_password)
-            raise BadCredentials() from None
+    def signed_in(self, user: DirectoryUser, controls: list) -> DirectoryUser:
+        # pwdReset: slapd allows only a password change when the policy has pwdMustChange; the
+        # portal honours the mark either way, so a reset "must change" always means it.
+        if ppolicy_error(controls) == CHANGE_AFTER_RESET or user.must_change_password:
+            raise PasswordMustChange(user)
+        return user
 
-        def as_person(link, controls, error):
-            if error is not None:
-                refusal = self.bind_refusal(error, controls, entry, user)
-                if isinstance(refusal, PasswordMustChange):
-                    return False
-                raise refusal
-            self.password_modify(link, entry, old_password, new_password)
-            return True
+    def change_own_password(self, link, entry, old_password, new_password) -> None:
+        """Password Modify with the old password. After a reset with must-change the person's
+        own bind may do exactly this. An expired password (pwdMaxAge, no grace sign-ins left)
+        lets them do nothing, so it goes on the service account's connection: slapd checks the
+        old password again, and the policy's quality and history rules apply all the same."""
+        self.password_modify(link, entry, old_password, new_password)
 
-        if self.as_user(entry.dn, old_password, as_person, [PasswordPolicyControl()]):
-            return
-
-        # The password has expired (pwdMaxAge) and no grace sign-ins are left, so slapd lets the
-        # person bind for nothing, but its answer proved the old password. The service account
-        # sends the same Password Modify, old password included: slapd checks it again, and the
-        # policy's quality and history rules apply as they do to the person's own change.
-        def on_behalf(link):
-            self.find(link, user_id, ["1.1"])  # a read first: a stale pooled connection fails here
-            self.password_modify(link, entry, old_password, new_password)
-
-        self.as_service(on_behalf)
+    # --- the service account's operations ------------------------------------------------------
 
     def reset_password(self, user_id, new_password, *, must_change=False):
         def reset(link):
@@ -145,7 +104,7 @@ class OpenLdapDirectory(LdapDirectory):
             if lock:  # slapd's ppolicy clears it already; other servers may not
                 self.delete_attribute(link, entry.dn, "pwdAccountLockedTime")
 
-        self.as_service(reset)
+        self.connections.as_service(reset)
 
     def unlock(self, user_id):
         def unlock(link):
@@ -155,7 +114,7 @@ class OpenLdapDirectory(LdapDirectory):
             # Deleting pwdAccountLockedTime also clears pwdFailureTime (the failure count).
             self.delete_attribute(link, entry.dn, "pwdAccountLockedTime")
 
-        self.as_service(unlock)
+        self.connections.as_service(unlock)
 
     @staticmethod
     def delete_attribute(link: Link, dn: str, attribute: str) -> None:
@@ -164,7 +123,7 @@ class OpenLdapDirectory(LdapDirectory):
         except ldap.NO_SUCH_ATTRIBUTE:
             pass  # already gone: the same result
 
-    def password_modify(self, link: Link, entry: Entry, old_password, new_password) -> None:
+    def password_modify(self, link: Link, entry: Entry, old_password: str | None, new_password: str) -> None:
         """RFC 3062 Password Modify on link, with the server's refusal as a typed error."""
         try:
             link.call("passwd_s", entry.dn, old_password, new_password, serverctrls=[PasswordPolicyControl()])
@@ -173,35 +132,26 @@ class OpenLdapDirectory(LdapDirectory):
         except ldap.LDAPError as exc:
             raise self.change_refusal(exc, entry, by_service=old_password is None) from exc
 
-    def change_refusal(self, exc, entry: Entry, *, by_service: bool) -> Exception:
+    def change_refusal(self, exc: Exception, entry: Entry, *, by_service: bool) -> Exception:
         state, info = ppolicy_error(response_controls(exc)), diagnostic(exc)
         if state == TOO_SHORT:
-            minimum = self.rules_for(entry).min_length
-            if minimum:
-                return PasswordRejected([ngettext(
-                    "The directory requires at least %(count)d character.",
-                    "The directory requires at least %(count)d characters.", minimum) % {"count": minimum}])
-            return PasswordRejected([_("The directory requires a longer password.")])
+            return PasswordRejected([messages.too_short(self.rules_for(entry).min_length)])
         if state == IN_HISTORY:
             return PasswordRejected([history_reason(info)])
         if state == TOO_YOUNG:
-            return PasswordRejected([_("Your password was changed too recently to change it again yet. Try again "
-                                       "later, or contact your help desk.")])
+            return PasswordRejected([messages.changed_too_recently()])
         if state == INSUFFICIENT_QUALITY:
-            return PasswordRejected([_("The directory finds this password too easy to guess. Choose a longer or "
-                                       "less predictable one.")])
+            return PasswordRejected([messages.too_easy_to_guess()])
         if state == LOCKED:
             return AccountLocked()
         if state == MOD_NOT_ALLOWED or (isinstance(exc, ldap.INSUFFICIENT_ACCESS) and not by_service):
-            return PasswordRejected([_("The directory does not let you change your own password. Contact your "
-                                       "help desk.")])
+            return PasswordRejected([messages.own_change_not_allowed()])
         if isinstance(exc, ldap.INSUFFICIENT_ACCESS):
             return ServiceAccountRefused(f"service account may not set the password of {entry.dn}: {describe(exc)}")
         if isinstance(exc, ldap.UNWILLING_TO_PERFORM) and "old password" in info:
             return BadCredentials()  # slapd's "unwilling to verify old password": it did not match
         if isinstance(exc, ldap.CONSTRAINT_VIOLATION) and info:
-            # A password-checking module's own sentence (pwdCheckModule), shown as the server wrote it.
-            return PasswordRejected([_("The directory refused this password: %(reason)s") % {"reason": info}])
+            return PasswordRejected([messages.refused_because(info)])  # a pwdCheckModule's own sentence
         return DirectoryUnavailable(describe(exc))
 
     def account_state(self, entry):
@@ -217,16 +167,7 @@ class OpenLdapDirectory(LdapDirectory):
 
     # --- rules -----------------------------------------------------------------------------
 
-    def password_rules(self, user_id):
-        return self.as_service(lambda link: self.read_rules(link, self.find(link, user_id, ["pwdPolicySubentry"])))
-
-    def rules_for(self, entry: Entry) -> DirectoryRules:
-        try:
-            return self.as_service(lambda link: self.read_rules(link, entry))
-        except DirectoryUnavailable:
-            return DirectoryRules()
-
-    def read_rules(self, link: Link, entry: Entry) -> DirectoryRules:
+    def read_rules(self, link, entry):
         """The policy named by the entry's pwdPolicySubentry, else the only pwdPolicy entry under
         base_dn (slapd's ppolicy_default lives in its configuration, which we cannot read)."""
         policy_dn = entry.first("pwdPolicySubentry")
