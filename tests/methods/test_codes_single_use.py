@@ -79,3 +79,18 @@ def test_it_refuses_an_enrolment_code_entered_again_in_another_enrolment(student
     assert refused(replay)
     assert list(Method.objects.values_list("pk", flat=True)) == [registered.pk]  # not registered again
     assert sent() == before
+
+
+def test_it_refuses_a_live_code_sent_for_another_sign_in_of_the_same_person(student, outbox):
+    """A code is bound to the flow it was sent for: someone who has the password and starts a
+    sign-in of their own cannot use the code sent to the owner's sign-in, even unspent."""
+    phone = give_method(student, "phone", PHONE)
+    other, owner = Client(), Client()
+    sign_in(other, student)
+    other.post("/signin/verify/", {"action": "choose", "option": f"{phone.pk}:sms"})
+    sign_in(owner, student)
+    owner.post("/signin/verify/", {"action": "choose", "option": f"{phone.pk}:sms"})
+    owners_code = outbox(PHONE)
+    assert refused(other.post("/signin/verify/", {"action": "verify", "code": owners_code}))
+    assert other.get("/account/").status_code == 302
+    assert owner.post("/signin/verify/", {"action": "verify", "code": owners_code})["Location"] == "/account/"

@@ -44,7 +44,9 @@ class Verification:
         # Where only part of who someone is has been proved (a reset), a kind that asks for it
         # has its whole destination typed before anything is sent.
         self.confirm_destinations = confirm_destinations
-        self.context = ChallengeContext(actor=actor, purpose=purpose, language=language)
+        # Codes and challenges are bound to this very flow: one sent for another sign-in or reset
+        # of the same person (another tab, an attacker's flow) is not an answer here.
+        self.context = ChallengeContext(actor=actor, purpose=f"{purpose}:{flow.id}", language=language)
         # Stand-ins have no local account: their limits are kept under the user ID typed.
         self.stand_in = flow.user_pk is None
         self.account_key = f"user-id:{flow.user_id}" if self.stand_in else str(flow.user_pk)

@@ -34,10 +34,6 @@ class LimitBackend(ABC):
         """The wait before one more would be allowed; None when it would be allowed now."""
 
     @abstractmethod
-    def hit(self, limit: "Limit", key: str) -> None:
-        """Count one, allowed or not. Only for the deprecated Limit.hit, and goes away with it."""
-
-    @abstractmethod
     def reset(self, limit: "Limit", key: str) -> None:
         """Forget every hit of the key."""
 

@@ -38,12 +38,6 @@ class DatabaseBackend(LimitBackend):
         counter = Counter.objects.filter(name=limit.name, key=key).first()
         return None if counter is None else _wait_for_room(_hits(counter), limit, timezone.now())
 
-    def hit(self, limit: Limit, key: str) -> None:
-        now = timezone.now()
-        with transaction.atomic():
-            counter = _locked_counter(limit, key, now)
-            _log_hit(counter, _hits(counter), limit, now)
-
     def reset(self, limit: Limit, key: str) -> None:
         Counter.objects.filter(name=limit.name, key=key).delete()
 

@@ -46,7 +46,7 @@ class Challenge:
 @dataclass(frozen=True)
 class ChallengeContext:
     actor: Actor
-    purpose: str       # what the verification is for ("signin", "reset"...); codes are bound to it
+    purpose: str       # what the verification is for and which flow ("reset:3f9a..."); codes are bound to it
     language: str = ""
 
 

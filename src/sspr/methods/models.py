@@ -39,7 +39,7 @@ class OneTimeCode(models.Model):
     """A code sent by text, call or email, kept only as a keyed hash."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="codes")
-    purpose = models.CharField(max_length=30)  # "signin", "enrol:phone", "reset"...
+    purpose = models.CharField(max_length=30)  # "enrol:phone", or a flow: "signin:<flow id>", "reset:<flow id>"
     destination = models.CharField(max_length=254)
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -2,7 +2,9 @@
 follows each change: the audit trail, a notice on a channel other than the one changed, and the
 end of every remembered device."""
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from sspr.accounts.models import User
@@ -44,6 +46,15 @@ def remove_method(actor: Actor, user: User, method_pk: int) -> Method | None:
 def confirm_current(actor: Actor, user: User) -> None:
     """The person says their security info is current (or finished registering it)."""
     User.objects.filter(pk=user.pk).update(security_info_confirmed_at=timezone.now())
+
+
+def skip_registration(actor: Actor, user: User) -> bool:
+    """The person puts off registering after sign-in; False when they have no skips left."""
+    left = settings.CONFIG.methods.registration_skips - user.registration_skips
+    if left <= 0:
+        return False
+    User.objects.filter(pk=user.pk).update(registration_skips=F("registration_skips") + 1)
+    return True
 
 
 def forget_device(actor: Actor, user: User, device_pk: int) -> bool:

@@ -7,7 +7,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from sspr.accounts.models import User
 from sspr.flows import reauth
 from sspr.methods.kinds import KINDS, kind
 from sspr.methods.rules import rules_for
@@ -114,10 +112,9 @@ def device_forget(request, pk):
 
 @login_required
 def security_info_interrupt(request):
-    left = max(settings.CONFIG.methods.registration_skips - request.user.registration_skips, 0)
-    if request.method == "POST" and left > 0:
-        User.objects.filter(pk=request.user.pk).update(registration_skips=F("registration_skips") + 1)
+    if request.method == "POST" and methods.skip_registration(actor_of(request), request.user):
         return redirect("profile")
+    left = max(settings.CONFIG.methods.registration_skips - request.user.registration_skips, 0)
     return render(request, "methods/interrupt.html", {"left": left,
                                                        "required": rules_for(groups_of(request.user)).required})
 
