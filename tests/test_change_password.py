@@ -143,3 +143,22 @@ def test_a_passphrase_idea_is_offered_without_sign_in(client):
     second = client.get("/password/idea/?format=json").json()["idea"]
     assert len(first) >= 15 and first != second
     assert "An idea for a passphrase" in client.get("/password/idea/").content.decode()
+
+
+def test_a_wrong_old_password_is_refused_before_the_history_says_anything(client, student):
+    """The change form is no oracle: with a wrong old password and the current one as the new
+    one, the answer is "old password incorrect" (counted), never "you used this recently"."""
+    from sspr.directory.embedded.models import Account
+
+    sign_in(client, student)
+    response = client.post("/account/password/", {
+        "old_password": "Not my password at all, sorry", "new_password": student.password,
+        "confirm_password": student.password})
+    page = response.content.decode()
+    assert response.status_code == 400 and "Your old password is incorrect." in page
+    assert "recently" not in page and "different from your current" not in page
+    assert Account.objects.get(user_id=student.user_id).failed_attempts == 1
+    new = "Seven quiet herons fish at dawn"
+    done = client.post("/account/password/", {"old_password": student.password, "new_password": new,
+                                              "confirm_password": new})
+    assert done.status_code == 302

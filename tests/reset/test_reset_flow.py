@@ -194,7 +194,7 @@ def clean(body: str) -> str:
     return body
 
 
-def test_no_enumeration_up_to_the_point_where_a_code_would_be_sent(student, staff, outbox):
+def test_no_enumeration_up_to_the_point_where_a_code_would_be_sent(student, staff, outbox, two_step_reset):
     """Existing (with methods), unknown, disabled and method-less user IDs look the same."""
     give_method(student, "email", PERSONAL)
     Account.objects.filter(user_id=staff.user_id).update(enabled=False)

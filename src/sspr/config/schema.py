@@ -119,8 +119,8 @@ class MethodRules(Section):
     required: int = Field(2, ge=1, le=5)
     # Remember a device after the second step for this many days; 0 never offers it.
     remember_device_days: int = Field(5, ge=0, le=90)
-    # Verification steps a password reset or unlock asks for: 1, or 2 different methods.
-    reset_steps: int = Field(1, ge=1, le=2)
+    # Verification steps a password reset or unlock asks for: 2 different methods, or 1.
+    reset_steps: int = Field(2, ge=1, le=2)
 
 
 class MethodOverride(Section):

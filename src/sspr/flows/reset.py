@@ -44,6 +44,9 @@ def start(session: MutableMapping, actor: Actor, user_id: str) -> Flow:
     for limit, key in ((resets_per_user_id(), user_id), (resets_per_ip(), actor.client_ip or "unknown")):
         limit.acquire(key)
     person, user = people.helpable(user_id)
+    if user is not None and not completable(allowed_methods(user.pk, person.groups, for_signin=False),
+                                            steps_for(person.groups)):
+        person, user = None, None  # registered, but not enough to pass: helped no more than a stranger
     record(actor, Tag.RESET_START, subject=user_id, outcome=Outcome.STARTED if user else Outcome.REFUSED,
            reason=None if user else Reason.CANNOT_HELP)
     return Flow.start(session, PLAN, lifetime=settings.CONFIG.reset.flow_minutes * 60, user_id=user_id,
@@ -56,11 +59,14 @@ def resume(session: MutableMapping) -> Flow:
     return Flow.resume(session, PLAN)
 
 
-def steps_required(flow: Flow) -> int:
-    groups = flow.get("groups", [])
+def steps_for(groups) -> int:
     if set(groups) & set(settings.CONFIG.reset.admin_groups):
         return 2  # administrators always prove two things
     return rules_for(groups).reset_steps
+
+
+def steps_required(flow: Flow) -> int:
+    return steps_for(flow.get("groups", []))
 
 
 def give_reason(flow: Flow, reason: str) -> None:
@@ -81,20 +87,38 @@ def at_verification(flow: Flow) -> bool:
     return flow.current.startswith("verify")
 
 
+def offered(methods: list[Method], used: set[str], number: int, count: int) -> list[Method]:
+    """What verification step `number` of `count` may use, of a person's allowed methods, when
+    `used` kinds have passed already. A reset never takes a weaker path than the person set up:
+    - whoever has an authenticator app or passkey (a strong kind) uses one in every reset;
+    - one step offers only their methods of the highest assurance they have, so security
+      questions are never the only step, nor an emailed code for someone with a phone;
+    - two steps use two different kinds (so questions are at most one of them)."""
+    left = [m for m in methods if m.kind not in used]
+    if count == 1:
+        best = max((kind(m.kind).assurance for m in methods), default=0)
+        return [m for m in left if best > 0 and kind(m.kind).assurance == best]
+    owns_strong = any(kind(m.kind).strong for m in methods)
+    if number == count and owns_strong and not any(kind(name).strong for name in used):
+        return [m for m in left if kind(m.kind).strong]
+    return left
+
+
+def completable(methods: list[Method], count: int) -> bool:
+    """Whether someone with these methods can pass every step of a reset of `count` steps."""
+    if count == 1:
+        return bool(offered(methods, set(), 1, 1))
+    return any(offered(methods, {first.kind}, 2, 2) for first in offered(methods, set(), 1, 2))
+
+
 def methods_for(flow: Flow) -> list[Method]:
-    """What this verification step may use: registered methods not yet used, and, on the last
-    of two steps, a strong method when the person has one and has not used it yet."""
+    """What this verification step may use (offered()), the strongest first."""
     if flow.user_pk is None:
         methods = decoy_methods(flow.user_id)
     else:
         methods = allowed_methods(flow.user_pk, flow.get("groups", []), for_signin=False)
     used = {entry["kind"] for entry in flow.used}
-    methods = [m for m in methods if m.kind not in used]
-    last_step = verification_number(flow) == verification_count(flow) > 1
-    used_strong = any(kind(name).strong for name in used)
-    if last_step and not used_strong and any(kind(m.kind).strong for m in methods):
-        methods = [m for m in methods if kind(m.kind).strong]
-    return strongest_first(methods)
+    return strongest_first(offered(methods, used, verification_number(flow), verification_count(flow)))
 
 
 def verification(flow: Flow, actor: Actor, *, language: str = "") -> Verification:

@@ -54,6 +54,9 @@ class MethodKind:
     kind = ""
     label: Any = ""                # "Authentication phone" (lazy translation)
     strength = 0                   # the default second step is the strongest method the person has
+    # How much passing it proves on its own, in a reset: a one-step reset offers only the person's
+    # methods of the highest assurance they have, and never one of 0 (security questions).
+    assurance = 1
     # Capabilities: what flows ask of a kind instead of testing its name.
     strong = False                 # an authenticator app or passkey: required in every reset of its owner
     confirms_destination = False   # the full destination is typed before anything is sent (a phone)

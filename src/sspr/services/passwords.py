@@ -2,13 +2,22 @@
 help desk, a teacher, the command line, the API): policy, directory, sync targets, the end of
 every session, remembered device and live code, notices, audit."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sspr.actors import Actor, Role
 from sspr.audit.models import Outcome, Reason, Tag, record
 from sspr.directory import get_directory
-from sspr.directory.base import AccountDisabled, AccountLocked, BadCredentials, DirectoryUser, PasswordRejected
+from sspr.directory.base import (
+    AccountDisabled,
+    AccountLocked,
+    BadCredentials,
+    DirectoryUser,
+    PasswordMustChange,
+    PasswordRejected,
+)
 from sspr.limits import Limit
 from sspr.methods import codes, devices
 from sspr.passwords import policy
@@ -33,13 +42,38 @@ def set_password(actor: Actor, person: DirectoryUser, new: str, *, old: str | No
     password; without, a reset (after verification, or by staff). Raises PasswordRefused,
     OldPasswordWrong, AccountBlocked or the directory's DirectoryUnavailable."""
     tag = Tag.PASSWORD_CHANGE if old is not None else Tag.PASSWORD_RESET
+    if old is not None:
+        # The old password first, counted by the directory like any wrong password, and only then
+        # the policy: otherwise "you used this password recently" would confirm a guess of it.
+        with refusals(actor, person, tag):
+            prove_old_password(person, old)
     if refused := problems(person, new, old=old):
         raise PasswordRefused(refused)
-    try:
+    with refusals(actor, person, tag):
         if old is not None:
             get_directory().change_password(person.user_id, old, new)
         else:
             get_directory().reset_password(person.user_id, new, must_change=must_change)
+    synced = sync.push_password(person, new, must_change=must_change)
+    end_what_the_old_password_opened(person)
+    notified = notify_account_change(actor, person, "accounts/email/password_changed")
+    record(actor, tag, subject=person.user_id, detail={"notifications": notified, "must_change": must_change,
+                                                       "by_staff": actor.role not in (Role.PERSON,)})
+    return PasswordSet(notified, tuple(synced))
+
+
+def prove_old_password(person: DirectoryUser, old: str) -> None:
+    try:
+        get_directory().authenticate(person.user_id, old)
+    except PasswordMustChange:
+        pass  # right, though expired: it is theirs to change
+
+
+@contextmanager
+def refusals(actor: Actor, person: DirectoryUser, tag: Tag) -> Iterator[None]:
+    """The directory's refusals as the service's typed errors, each audited."""
+    try:
+        yield
     except BadCredentials:
         record(actor, tag, subject=person.user_id, outcome=Outcome.FAILURE, reason=Reason.WRONG_PASSWORD)
         raise OldPasswordWrong() from None
@@ -50,12 +84,6 @@ def set_password(actor: Actor, person: DirectoryUser, new: str, *, old: str | No
     except PasswordRejected as exc:
         record(actor, tag, subject=person.user_id, outcome=Outcome.REFUSED, reason=Reason.REFUSED_BY_POLICY)
         raise PasswordRefused(exc.reasons) from None
-    synced = sync.push_password(person, new, must_change=must_change)
-    end_what_the_old_password_opened(person)
-    notified = notify_account_change(actor, person, "accounts/email/password_changed")
-    record(actor, tag, subject=person.user_id, detail={"notifications": notified, "must_change": must_change,
-                                                       "by_staff": actor.role not in (Role.PERSON,)})
-    return PasswordSet(notified, tuple(synced))
 
 
 def end_what_the_old_password_opened(person: DirectoryUser) -> None:

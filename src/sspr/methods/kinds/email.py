@@ -15,6 +15,7 @@ class Email(SentCodeMethod):
     kind = "email"
     label = gettext_lazy("Authentication email")
     strength = 2
+    assurance = 1
     channels = {"send": "email"}
 
     def mask(self, destination):

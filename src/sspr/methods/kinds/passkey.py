@@ -95,6 +95,7 @@ class Passkey(MethodKind):
     kind = "passkey"
     label = gettext_lazy("Passkey")
     strength = 5
+    assurance = 3
     one_per_person = False
     strong = True
 

@@ -30,6 +30,7 @@ class Phone(SentCodeMethod):
     kind = "phone"
     label = gettext_lazy("Authentication phone")
     strength = 2
+    assurance = 2
     # In a reset the whole number is typed first: only a match sends anything.
     confirms_destination = True
     channels = {"text": "sms", "call": "voice"}

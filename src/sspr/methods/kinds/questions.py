@@ -37,6 +37,7 @@ class SecurityQuestions(MethodKind):
     kind = "questions"
     label = gettext_lazy("Security questions")
     strength = 1
+    assurance = 0
     usable_for_signin = False
 
     def describe(self, method):

@@ -90,6 +90,7 @@ class AuthenticatorApp(MethodKind):
     kind = "totp"
     label = gettext_lazy("Authenticator app")
     strength = 4
+    assurance = 3
     strong = True
 
     def describe(self, method):
