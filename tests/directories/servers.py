@@ -36,6 +36,20 @@ PR_SET_PDEATHSIG = 1
 _names = count(1)
 
 
+
+def stop(process) -> None:
+    """SIGSTOP, and wait until the kernel has stopped every thread: the signal is delivered
+    asynchronously, so a request sent at once could otherwise still be answered."""
+    process.send_signal(signal.SIGSTOP)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with open(f"/proc/{process.pid}/stat") as stat:
+            if stat.read().rpartition(")")[2].split()[0] in ("T", "t"):
+                return
+        time.sleep(0.01)
+    raise RuntimeError(f"process {process.pid} did not stop")
+
+
 class ServerFailed(RuntimeError):
     """A test server could not be provisioned or started: the tests fail, never skip."""
 
@@ -317,7 +331,7 @@ userPassword: {ssha(self.service_password)}
 
     def pause(self) -> None:
         """Freeze the server: connections are accepted by the kernel, and nothing ever answers."""
-        self.process.send_signal(signal.SIGSTOP)
+        stop(self.process)
 
     def resume(self) -> None:
         self.process.send_signal(signal.SIGCONT)
@@ -472,7 +486,7 @@ class SambaDC:
             self._lock = None
 
     def pause(self) -> None:
-        self.process.send_signal(signal.SIGSTOP)
+        stop(self.process)
 
     def resume(self) -> None:
         self.process.send_signal(signal.SIGCONT)
