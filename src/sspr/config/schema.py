@@ -36,6 +36,10 @@ class Server(Section):
     demo: bool = False
     time_zone: str = "UTC"
     language: Literal["en", "es"] = "en"
+    # A session ends after this many minutes without a request (a shared Chromebook left signed
+    # in), and after this many hours whatever happens.
+    session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    session_hours: int = Field(8, ge=1, le=24 * 7)
     # The organisation's country (ISO 3166 code): phone numbers written without a country code are
     # read as this country's, and by default texts and calls go only to this country's numbers.
     country: str = Field("US", pattern=r"^[A-Z]{2}$")

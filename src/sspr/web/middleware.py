@@ -1,4 +1,5 @@
 import ipaddress
+import time
 from functools import cached_property
 
 from django.conf import settings
@@ -100,3 +101,31 @@ class DirectoryUnavailableMiddleware:
         if isinstance(exception, DirectoryUnavailable):
             return render(request, "errors/503.html", status=503)
         return None
+
+
+class SessionLifetimeMiddleware:
+    """End a session idle for server.session_idle_minutes, or older than server.session_hours,
+    whatever it holds (a sign-in, a reset in progress). Django's own expiry is renewed by every
+    write, so it is no bound on its own."""
+
+    STARTED, SEEN = "_sspr_started", "_sspr_seen"
+    TOUCH_SECONDS = 60  # last activity is written at most once a minute, not on every request
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session, now = request.session, time.time()
+        config = settings.CONFIG.server
+        started, seen = session.get(self.STARTED), session.get(self.SEEN, 0)
+        if started is not None and (now - seen > config.session_idle_minutes * 60
+                                    or now - started > config.session_hours * 3600):
+            session.flush()
+        response = self.get_response(request)
+        if session.is_empty():
+            return response
+        if session.get(self.STARTED) is None or session.get(self.SEEN) is None:  # new, or flushed on the way
+            session[self.STARTED] = session[self.SEEN] = now
+        elif now - session[self.SEEN] > self.TOUCH_SECONDS:
+            session[self.SEEN] = now
+        return response

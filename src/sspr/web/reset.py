@@ -102,6 +102,7 @@ def verify(request, flow):
     if not isinstance(outcome, Method):
         return outcome
     reset.verified(flow, outcome)
+    request.session.cycle_key()  # each passed step raises what the session may do: a new key
     if flow.current == "unlock":
         reset.unlock(flow, actor)
         return render(request, "reset/done.html", {"unlocked": True})

@@ -56,6 +56,7 @@ def verify(request):
         return outcome
     if plan is reauth:
         reauth.finish(flow, outcome)
+        request.session.cycle_key()  # the session may now change security info: a new key
         return redirect("security_info")
     must_change = flow.get("must_change", False)
     user = signin.finish(flow, outcome)
