@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from sspr.audit.models import AuditEvent
 from sspr.actors import Actor
-from sspr.methods.attempts import guarded
+from sspr.methods.attempts import Budget, guarded
 from sspr.methods.base import ChallengeContext, VerificationFailed
 from sspr.methods.kinds import passkey
 from sspr.methods.kinds.passkey import Passkey, user_handle
@@ -140,7 +140,7 @@ def signed_in(client) -> bool:
 def failures(persona) -> int:
     from sspr.limits.models import Counter
 
-    counter = Counter.objects.filter(name=failures_per_account().name, key=str(local_user(persona).pk)).first()
+    counter = Counter.objects.filter(name=failures_per_account().name, key=f"signin:{local_user(persona).pk}").first()
     return counter.count if counter else 0
 
 
@@ -457,14 +457,14 @@ def test_a_challenge_is_for_one_purpose_and_ten_minutes(student, clock):
 def test_the_cool_down_refuses_even_a_right_answer(student, settings):
     authenticator = SoftwareAuthenticator()
     method = give_passkey(student, authenticator)
-    key = str(method.user.pk)
+    budget = Budget.of("signin", method.user.pk)
     for _attempt in range(settings.CONFIG.methods.failures_per_account):
-        failures_per_account().acquire(key)
+        budget.limit.acquire(budget.key)
     with pytest.raises(VerificationFailed, match="Too many attempts"):
         verify_with(method, {})
     challenge = Passkey().start(context("signin"), method)
     with pytest.raises(VerificationFailed, match="Too many attempts"):
-        guarded(key, lambda: Passkey().check(context("signin"), method, challenge.state,
+        guarded(budget, lambda: Passkey().check(context("signin"), method, challenge.state,
                                              answer_to(authenticator, challenge)))
     method.refresh_from_db()
     assert method.data["sign_count"] == 0

@@ -164,7 +164,7 @@ def test_a_setup_that_outlived_its_session_starts_again_with_a_new_key(client, s
 
 
 def failures(persona) -> int:
-    counter = Counter.objects.filter(name=failures_per_account().name, key=str(local_user(persona).pk)).first()
+    counter = Counter.objects.filter(name=failures_per_account().name, key=f"signin:{local_user(persona).pk}").first()
     return counter.count if counter else 0
 
 
@@ -208,7 +208,7 @@ def test_every_wrong_code_counts_against_the_account_and_the_cool_down_refuses_e
     for _attempt in range(settings.CONFIG.methods.failures_per_account):
         with pytest.raises(VerificationFailed):
             answer(method, "000000" if code_at(SECRET, step) != "000000" else "111111")
-    assert failures_per_account().peek(str(method.user.pk))
+    assert failures_per_account().peek(f"signin:{method.user.pk}")
     with pytest.raises(VerificationFailed, match="Too many attempts"):
         answer(method, code_at(SECRET, step))
     assert "last_step" not in Method.objects.get().data

@@ -14,6 +14,7 @@ from sspr.directory import get_directory
 from sspr.directory.base import BadCredentials
 from sspr.directory.embedded.models import FOREVER, Account
 
+from ..conftest import sign_in
 from ..methods.conftest import give_method
 from .conftest import begin, by_email, by_text
 
@@ -162,12 +163,29 @@ def test_administrators_always_need_two_steps_and_a_strong_method_is_not_bypasse
     assert "authenticator" in second.lower() and "Text +X" not in second
 
 
-def test_the_sixth_reset_in_a_day_is_refused(client, student, settings):
-    give_method(student, "email", PERSONAL)
+def test_starting_resets_for_someone_never_blocks_their_own(client, student, settings, outbox):
+    """Nothing is proved by typing a user ID: starts are counted per address, not per user ID."""
+    email = give_method(student, "email", PERSONAL)
+    for _ in range(settings.CONFIG.reset.resets_per_day + 5):
+        begin(Client(REMOTE_ADDR="203.0.113.7"), student.user_id)
+    begin(client, student.user_id)
+    assert by_email(client, outbox, email)["Location"] == "/reset/new-password/"
+
+
+def test_the_failed_verifications_of_a_day_stop_that_user_ids_resets(client, student, settings, outbox):
+    email = give_method(student, "email", PERSONAL)
     for _ in range(settings.CONFIG.reset.resets_per_day):
-        begin(Client(), student.user_id)
-    response = Client().post("/reset/", {"user_id": student.user_id})
-    assert response.status_code == 400 and "too many times" in response.content.decode()
+        attacker = Client(REMOTE_ADDR="203.0.113.7")
+        begin(attacker, student.user_id)
+        attacker.post("/reset/verify/", {"action": "choose", "option": f"{email.pk}:email"})
+        assert attacker.post("/reset/verify/", {"action": "verify", "code": "000000"}).status_code == 400
+    begin(client, student.user_id)
+    refused = client.post("/reset/verify/", {"action": "choose", "option": f"{email.pk}:email"})
+    assert refused.status_code == 400 and "Please try again in 24 hours" in refused.content.decode()
+    # The owner's sign-in is another budget: untouched.
+    owner = Client()
+    assert sign_in(owner, student)["Location"] == "/signin/verify/"
+    assert owner.post("/signin/verify/", {"action": "choose", "option": f"{email.pk}:email"}).status_code == 200
 
 
 def test_the_flow_expires(client, student, settings):

@@ -7,6 +7,8 @@ from collections.abc import MutableMapping
 from sspr.accounts.models import User
 from sspr.actors import Actor
 
+from sspr.methods.attempts import Budget
+
 from .engine import Flow
 from .methods import allowed_methods
 from .verification import Verification
@@ -42,7 +44,7 @@ def pending(session: MutableMapping, user: User) -> Flow | None:
 
 def verification(flow: Flow, actor: Actor, *, language: str = "") -> Verification:
     return Verification(flow, actor, allowed_methods(flow.user_pk, flow.get("groups", []), for_signin=True),
-                        purpose=PLAN, language=language)
+                        purpose=PLAN, budget=Budget.of(PLAN, flow.user_pk), language=language)
 
 
 def finish(flow: Flow, method) -> None:

@@ -12,6 +12,7 @@ from sspr.actors import Actor
 from sspr.audit.models import Outcome, Reason, Tag, record
 from sspr.directory.base import DirectoryUser
 from sspr.limits import Limit
+from sspr.methods.attempts import Budget
 from sspr.methods.kinds import kind
 from sspr.methods.models import Method
 from sspr.methods.rules import rules_for
@@ -27,22 +28,27 @@ PLAN = "reset"
 REASONS = {"forgot": "new_password", "unlock": "unlock"}  # the reason chosen -> the last step
 
 
-def resets_per_user_id() -> Limit:
-    return Limit("reset:user", settings.CONFIG.reset.resets_per_day, timedelta(hours=24))
+def failures_per_user_id() -> Limit:
+    """Failed verifications of a user ID's resets in a day (Entra's rule): what is counted is a
+    wrong answer, never a start, so nobody blocks another's reset by typing their user ID."""
+    return Limit("reset-failure:user-id", settings.CONFIG.reset.resets_per_day, timedelta(hours=24))
 
 
-def resets_per_ip() -> Limit:
+def starts_per_ip() -> Limit:
     return Limit("reset:ip", settings.CONFIG.reset.resets_per_ip_per_hour, timedelta(hours=1))
+
+
+def budget(flow: Flow) -> Budget:
+    """Kept under the user ID typed, for real accounts and stand-ins alike."""
+    return Budget(failures_per_user_id(), f"reset:{flow.user_id}")
 
 
 def start(session: MutableMapping, actor: Actor, user_id: str) -> Flow:
     """A new flow for the user ID typed (the same for every user ID, real or not). Raises
     TooManyAttempts."""
-    for limit, key in ((resets_per_user_id(), user_id), (resets_per_ip(), actor.client_ip or "unknown")):
-        if wait := limit.peek(key):
-            raise TooManyAttempts(wait)
-    for limit, key in ((resets_per_user_id(), user_id), (resets_per_ip(), actor.client_ip or "unknown")):
-        limit.acquire(key)
+    decision = starts_per_ip().acquire(actor.client_ip or "unknown")
+    if not decision:
+        raise TooManyAttempts(decision.retry_after)
     person, user = people.helpable(user_id)
     if user is not None and not completable(allowed_methods(user.pk, person.groups, for_signin=False),
                                             steps_for(person.groups)):
@@ -122,7 +128,8 @@ def methods_for(flow: Flow) -> list[Method]:
 
 
 def verification(flow: Flow, actor: Actor, *, language: str = "") -> Verification:
-    return Verification(flow, actor, methods_for(flow), purpose=PLAN, language=language, confirm_destinations=True)
+    return Verification(flow, actor, methods_for(flow), purpose=PLAN, budget=budget(flow), language=language,
+                        confirm_destinations=True)
 
 
 def verified(flow: Flow, method: Method) -> None:

@@ -8,6 +8,8 @@ from sspr.actors import Actor
 from sspr.methods import devices
 from sspr.methods.models import Method
 
+from sspr.methods.attempts import Budget
+
 from .engine import Flow
 from .methods import allowed_methods
 from .verification import Verification
@@ -32,7 +34,7 @@ def pending(session: MutableMapping) -> Flow | None:
 
 def verification(flow: Flow, actor: Actor, *, language: str = "") -> Verification:
     return Verification(flow, actor, allowed_methods(flow.user_pk, flow.get("groups", []), for_signin=True),
-                        purpose=PLAN, language=language)
+                        purpose=PLAN, budget=Budget.of(PLAN, flow.user_pk), language=language)
 
 
 def finish(flow: Flow, method: Method) -> User | None:

@@ -8,20 +8,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from sspr.actors import Actor
 from sspr.audit.models import Outcome, Reason, Tag, record
-from sspr.methods.attempts import guarded, refuse_if_cooling_down, wait_message
+from sspr.methods.attempts import Budget, guarded, refuse_if_spent, wait_message
 from sspr.methods.base import AnswerIncomplete, ChallengeContext, VerificationFailed
+from sspr.methods.codes import SPENT, WRONG
 from sspr.methods.kinds import kind
 from sspr.methods.models import Method
 from sspr.methods.rules import sends_per_account
 
 from .engine import Flow
 
-NOT_RECEIVED = gettext_lazy("That code didn't work. Check it and try again, or ask for a new one.")
 REFUSALS = {Reason.COOL_DOWN, Reason.RATE_LIMITED, Reason.DELIVERY_UNAVAILABLE, Reason.METHOD_UNREADABLE}
 
 
@@ -37,8 +37,8 @@ class Stage:
 
 
 class Verification:
-    def __init__(self, flow: Flow, actor: Actor, methods: list[Method], *, purpose: str, language: str = "",
-                 confirm_destinations: bool = False):
+    def __init__(self, flow: Flow, actor: Actor, methods: list[Method], *, purpose: str, budget: Budget,
+                 language: str = "", confirm_destinations: bool = False):
         self.flow, self.actor, self.methods = flow, actor, methods
         self.purpose = purpose
         # Where only part of who someone is has been proved (a reset), a kind that asks for it
@@ -46,10 +46,12 @@ class Verification:
         self.confirm_destinations = confirm_destinations
         # Codes and challenges are bound to this very flow: one sent for another sign-in or reset
         # of the same person (another tab, an attacker's flow) is not an answer here.
-        self.context = ChallengeContext(actor=actor, purpose=f"{purpose}:{flow.id}", language=language)
-        # Stand-ins have no local account: their limits are kept under the user ID typed.
+        self.context = ChallengeContext(actor=actor, purpose=f"{purpose}:{flow.id}", sends_key=budget.key,
+                                        language=language)
         self.stand_in = flow.user_pk is None
-        self.account_key = f"user-id:{flow.user_id}" if self.stand_in else str(flow.user_pk)
+        # The plan's budget of wrong answers (and of sends): stand-ins meet it exactly as real
+        # methods do, or its absence would tell which user IDs are real.
+        self.budget = budget
 
     # The options
     def options(self) -> list[tuple[str, str]]:
@@ -72,7 +74,7 @@ class Verification:
         self.flow.save()
         if self.confirm_destinations and kind(method.kind).confirms_destination:
             return Stage("confirm", method, {"masked": kind(method.kind).mask(method.destination), "choice": choice})
-        return self._guarded(method, lambda: self._begin(method, choice, real=not self.stand_in))
+        return self._guarded(method, lambda: self._begin(method, choice, real=not self.stand_in, sent=True))
 
     def confirm(self, destination: str) -> Stage:
         """The whole destination, typed: only a match sends anything, and a mismatch looks the same."""
@@ -80,7 +82,17 @@ class Verification:
         if method is None or not (self.confirm_destinations and kind(method.kind).confirms_destination):
             raise AnswerIncomplete(_("Choose how you want to verify your identity."))
         matches = not self.stand_in and destination == method.destination
-        return self._guarded(method, lambda: self._begin(method, self.flow.scratch.get("choice", ""), real=matches))
+
+        def begin() -> Stage:
+            if not matches:
+                # A wrong number counts like a wrong code, for real accounts and stand-ins alike,
+                # so the hundred candidates of "...04" cannot be tried; the page looks the same.
+                decision = self.budget.limit.acquire(self.budget.key)
+                if not decision:
+                    raise VerificationFailed(wait_message(decision.retry_after), Reason.COOL_DOWN)
+            return self._begin(method, self.flow.scratch.get("choice", ""), real=matches, sent=matches)
+
+        return self._guarded(method, begin)
 
     def answer(self, answer: Mapping[str, str]) -> Method:
         """Check the answer to the challenge in progress; the method when it is right. Raises
@@ -104,25 +116,24 @@ class Verification:
         return Stage("answer", method, again.display)
 
     # Inside
-    def _begin(self, method: Method, choice: str, *, real: bool) -> Stage:
+    def _begin(self, method: Method, choice: str, *, real: bool, sent: bool) -> Stage:
+        """Start the challenge (real), or show what it would (a stand-in, a mismatched number).
+        `sent`: a real account would have sent a message here."""
+        refuse_if_spent(self.budget)
         if real:
-            refuse_if_cooling_down(self.account_key)
             challenge = kind(method.kind).start(self.context, method, choice)
         else:
-            self._stand_in_send()
+            if sent and kind(method.kind).sends_message:
+                self._stand_in_send()
             challenge = kind(method.kind).stand_in(method, choice)
-        self.flow.scratch.update(challenge=challenge.state, ready=True, real=real)
+        self.flow.scratch.update(challenge=challenge.state, ready=True, real=real, stand_in_tries=0)
         self.flow.save()
         return Stage("answer", method, challenge.display, challenge.notice)
 
     def _stand_in_send(self) -> None:
-        """Stand-ins meet the limits real methods meet (sends, and the cool-down), or their
-        absence would tell which user IDs are real. A real person's mismatched number sends
-        nothing and counts nothing, as before."""
-        if not self.stand_in:
-            return
-        refuse_if_cooling_down(self.account_key)
-        decision = sends_per_account().acquire(self.account_key)
+        """A stand-in's "send" meets the send limit a real one meets, or its absence would tell
+        which user IDs are real."""
+        decision = sends_per_account().acquire(self.budget.key)
         if not decision:
             raise VerificationFailed(wait_message(decision.retry_after), Reason.RATE_LIMITED)
 
@@ -138,13 +149,22 @@ class Verification:
 
         def judge() -> None:
             if not real:
-                raise VerificationFailed(str(NOT_RECEIVED))
+                raise VerificationFailed(self._stand_in_refusal(the_kind))
             the_kind.check(self.context, method, state, answer)
 
-        guarded(self.account_key, judge)
+        guarded(self.budget, judge)
         record(self.actor, Tag.VERIFY_SUCCESS, subject=self.flow.user_id,
                detail={"purpose": self.purpose, "kind": method.kind})
         return method
+
+    def _stand_in_refusal(self, the_kind) -> str:
+        """What a real code would say: "didn't work", then, once a code has had its tries,
+        "no longer valid"; a kind with no sent code says its own wrong-answer sentence."""
+        if not the_kind.sends_message:
+            return str(the_kind.wrong_answer)
+        tries = self.flow.scratch["stand_in_tries"] = self.flow.scratch.get("stand_in_tries", 0) + 1
+        self.flow.save()
+        return str(SPENT if tries >= settings.CONFIG.methods.code_attempts else WRONG)
 
     def _guarded(self, method: Method, step):
         """Run a stage; audit a failure with its reason (an unfinished form is not one)."""

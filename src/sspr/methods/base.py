@@ -8,10 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from sspr.actors import Actor
 from sspr.audit.models import Reason
 
 from .models import Method
+
+
+WRONG_CODE = gettext_lazy("That code didn't work. Check it and try again, or ask for a new one.")
 
 
 class VerificationFailed(Exception):
@@ -47,6 +52,7 @@ class Challenge:
 class ChallengeContext:
     actor: Actor
     purpose: str       # what the verification is for and which flow ("reset:3f9a..."); codes are bound to it
+    sends_key: str = ""  # the key messages sent for it are counted under (the flow's account budget)
     language: str = ""
 
 
@@ -63,6 +69,7 @@ class MethodKind:
     sends_message = False          # a challenge sends a message (text, call, email)
     usable_for_signin = True       # security questions only help with a reset
     one_per_person = True          # passkeys: one per device
+    wrong_answer: Any = WRONG_CODE  # what a wrong answer is told (a stand-in's too)
 
     def options(self, method: Method) -> list[tuple[str, str]]:
         """The ways to use this method, as (choice, label): a phone offers text and call."""

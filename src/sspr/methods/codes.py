@@ -16,21 +16,22 @@ from sspr.actors import Actor
 from sspr.audit.models import Reason
 from sspr.delivery import DeliveryUnavailable, send_code
 
-from .attempts import refuse_if_cooling_down, wait_message
-from .base import VerificationFailed
+from .attempts import wait_message
+from .base import WRONG_CODE, VerificationFailed
 from .models import OneTimeCode, keyed_hash
 from .rules import sends_per_account, sends_per_ip
 
-WRONG = gettext_lazy("That code didn't work. Check it and try again, or ask for a new one.")
+WRONG = WRONG_CODE
 SPENT = gettext_lazy("That code is no longer valid. Ask for a new one.")
 
 
-def send(actor: Actor, user, purpose: str, channel: str, destination: str, *, language: str = "") -> bool:
+def send(actor: Actor, user, purpose: str, channel: str, destination: str, *, sends_key: str,
+         language: str = "") -> bool:
     """Make a new code (the previous one for this purpose stops working) and send it; True
     when the provider stumbled and the worker keeps trying (the person is told it may be slow).
+    Sends are counted under sends_key (the flow's account budget) and the client's address.
     Raises VerificationFailed, with nothing sent, when a limit says wait or delivery cannot."""
-    refuse_if_cooling_down(str(user.pk))
-    for limit, key in ((sends_per_account(), str(user.pk)), (sends_per_ip(), actor.client_ip or "unknown")):
+    for limit, key in ((sends_per_account(), sends_key), (sends_per_ip(), actor.client_ip or "unknown")):
         decision = limit.acquire(key)
         if not decision:
             raise VerificationFailed(wait_message(decision.retry_after), Reason.RATE_LIMITED)

@@ -96,6 +96,7 @@ class Passkey(MethodKind):
     label = gettext_lazy("Passkey")
     strength = 5
     assurance = 3
+    wrong_answer = gettext_lazy("We couldn't verify your passkey. Try again, or sign in another way.")
     one_per_person = False
     strong = True
 
@@ -187,7 +188,7 @@ class Passkey(MethodKind):
         except (WebAuthnException, ValueError) as exc:
             # The reason stays in the log: a wrong base_url shows up here as every origin refused.
             log.info("passkey answer refused for %s: %s", method.user.user_id, exc)
-            raise VerificationFailed(_("We couldn't verify your passkey. Try again, or sign in another way.")) from exc
+            raise VerificationFailed(str(self.wrong_answer)) from exc
 
     def verify_assertion(self, credential, user, challenge: bytes) -> Method:
         rp_id, origin = relying_party()

@@ -38,6 +38,7 @@ class SecurityQuestions(MethodKind):
     label = gettext_lazy("Security questions")
     strength = 1
     assurance = 0
+    wrong_answer = gettext_lazy("One or more answers didn't match. Check them and try again.")
     usable_for_signin = False
 
     def describe(self, method):
@@ -66,4 +67,4 @@ class SecurityQuestions(MethodKind):
         right = bool(asked) and all([bool(text.strip()) and check_password(normalise_answer(text), stored[key])
                                      for key, text in zip(asked, given, strict=True)])
         if not right:
-            raise VerificationFailed(_("One or more answers didn't match. Check them and try again."))
+            raise VerificationFailed(str(self.wrong_answer))

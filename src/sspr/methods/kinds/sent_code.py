@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from sspr.actors import Actor
 
 from .. import codes
+from ..attempts import Budget, guarded, refuse_if_spent
 from ..base import Challenge, MethodKind, VerificationFailed
 
 
@@ -24,11 +25,15 @@ class SentCodeMethod(MethodKind):
         return f"enrol:{self.kind}"
 
     def send_enrolment_code(self, actor: Actor, user, channel: str, destination: str, *, language: str = "") -> bool:
-        return codes.send(actor, user, self.enrolment_purpose(), channel, destination, language=language)
+        budget = Budget.of("enrol", user.pk)
+        refuse_if_spent(budget)
+        return codes.send(actor, user, self.enrolment_purpose(), channel, destination, sends_key=budget.key,
+                          language=language)
 
     def confirm_enrolment(self, user, entered: str) -> str:
-        """The destination the entered code was sent to; raises VerificationFailed."""
-        return codes.check(user, self.enrolment_purpose(), entered)
+        """The destination the entered code was sent to; raises VerificationFailed. Wrong codes
+        count toward registration's own budget."""
+        return guarded(Budget.of("enrol", user.pk), lambda: codes.check(user, self.enrolment_purpose(), entered))
 
     # Verification
     def channel_for(self, choice: str) -> str:
@@ -37,7 +42,7 @@ class SentCodeMethod(MethodKind):
     def start(self, context, method, choice=""):
         channel = self.channel_for(choice)
         slow = codes.send(context.actor, method.user, context.purpose, channel, method.destination,
-                          language=context.language)
+                          sends_key=context.sends_key, language=context.language)
         return Challenge(state={"channel": channel}, display={"sent_to": self.mask(method.destination),
                                                               "channel": channel},
                          notice=_("Your code may take a few minutes to arrive.") if slow else "")

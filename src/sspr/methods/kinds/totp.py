@@ -91,6 +91,7 @@ class AuthenticatorApp(MethodKind):
     label = gettext_lazy("Authenticator app")
     strength = 4
     assurance = 3
+    wrong_answer = gettext_lazy("That code didn't work. Enter the code your authenticator app shows now.")
     strong = True
 
     def describe(self, method):
@@ -150,4 +151,4 @@ class AuthenticatorApp(MethodKind):
         if step is not None:
             raise VerificationFailed(_("That code was already used. Wait for your app to show a new code, "
                                        "then enter it."), Reason.ALREADY_USED)
-        raise VerificationFailed(_("That code didn't work. Enter the code your authenticator app shows now."))
+        raise VerificationFailed(str(self.wrong_answer))

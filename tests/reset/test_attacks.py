@@ -1,0 +1,86 @@
+"""What an attacker tried against "Get back into your account", and how it now ends: each attack
+fails, and the owner's own journey works right after it."""
+
+import pytest
+from django.test import Client
+
+from ..conftest import sign_in
+from ..methods.conftest import give_method
+from .conftest import begin, by_text
+
+PHONE = "+12025550143"
+PERSONAL = "chris@personal.example"
+
+
+def wrong_number_then_codes(client, phone_option, codes: int):
+    client.post("/reset/verify/", {"action": "choose", "option": phone_option})
+    client.post("/reset/verify/", {"action": "number", "region": "US", "number": "(202) 555-0199"})
+    return [client.post("/reset/verify/", {"action": "verify", "code": "000000"}) for _ in range(codes)]
+
+
+def test_wrong_codes_in_an_attackers_reset_never_freeze_the_owners_sign_in(student, captcha_off, outbox):
+    phone = give_method(student, "phone", PHONE)
+    attacker = Client(REMOTE_ADDR="203.0.113.7")
+    begin(attacker, student.user_id)
+    wrong_number_then_codes(attacker, f"{phone.pk}:sms", 10)
+    owner = Client()
+    sign_in(owner, student)
+    assert owner.post("/signin/verify/", {"action": "choose", "option": f"{phone.pk}:sms"}).status_code == 200
+    done = owner.post("/signin/verify/", {"action": "verify", "code": outbox(PHONE)})
+    assert done["Location"] == "/account/"
+
+
+def refusals(client, option, tries):
+    """The pages of `tries` wrong full numbers in a row, each in a new attempt of the same flow."""
+    pages = []
+    for _ in range(tries):
+        client.post("/reset/verify/", {"action": "choose", "option": option})
+        page = client.post("/reset/verify/", {"action": "number", "region": "US", "number": "(202) 555-0199"})
+        pages.append((page.status_code, "Too many attempts" in page.content.decode()))
+    return pages
+
+
+def phone_option(client) -> str:
+    import re
+
+    page = client.get("/reset/verify/").content.decode()
+    return next(v for v in re.findall(r'name="option" value="(-?\d+:\w+)"', page) if v.endswith(":sms"))
+
+
+def test_wrong_full_numbers_are_limited_the_same_for_a_real_account_and_a_stand_in(student, captcha_off,
+                                                                                   settings, outbox):
+    give_method(student, "phone", PHONE)
+    limit = settings.CONFIG.reset.resets_per_day
+    real, stand_in = Client(REMOTE_ADDR="203.0.113.7"), Client(REMOTE_ADDR="203.0.113.8")
+    begin(real, student.user_id)
+    begin(stand_in, "nobody@student.district.example")
+    seen = {name: refusals(client, phone_option(client), limit + 1)
+            for name, client in (("real", real), ("stand-in", stand_in))}
+    assert seen["real"] == seen["stand-in"]
+    assert seen["real"][-1] == (400, True) and seen["real"][0] == (200, False)
+
+
+@pytest.mark.parametrize("user_id", ["real", "nobody@student.district.example"], ids=["real", "stand-in"])
+def test_the_wrong_codes_say_the_same_for_a_real_account_and_a_stand_in(user_id, student, captcha_off, settings,
+                                                                         outbox, two_step_reset):
+    email = give_method(student, "email", PERSONAL)
+    give_method(student, "phone", PHONE)
+    settings.CONFIG = settings.CONFIG.model_copy(update={"reset": settings.CONFIG.reset.model_copy(
+        update={"resets_per_day": 20})})
+    client = Client()
+    begin(client, student.user_id if user_id == "real" else user_id)
+    import re
+
+    page = client.get("/reset/verify/").content.decode()
+    option = next(v for v in re.findall(r'name="option" value="(-?\d+:\w+)"', page) if v.endswith(":email"))
+    client.post("/reset/verify/", {"action": "choose", "option": option})
+    said = []
+    for _ in range(settings.CONFIG.methods.code_attempts):
+        text = client.post("/reset/verify/", {"action": "verify", "code": "000000"}).content.decode()
+        said.append("no longer valid" in text)
+    assert said == [False] * (settings.CONFIG.methods.code_attempts - 1) + [True]
+    if user_id == "real":  # and the owner, with a new code, still gets through
+        client.get("/reset/verify/")
+        client.post("/reset/verify/", {"action": "choose", "option": f"{email.pk}:email"})
+        assert client.post("/reset/verify/", {"action": "verify", "code": outbox(PERSONAL)})["Location"] == \
+            "/reset/verify/"
