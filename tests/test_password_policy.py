@@ -67,6 +67,11 @@ def test_common_password_alone(settings):
     assert failing("iloveyou1") == ["common"]
 
 
+def test_common_passwords_are_compared_without_accents():
+    assert failing("corazón12345678") == ["common"]  # "corazon" is on the list
+    assert failing("CORAZÓN12345678") == ["common"]
+
+
 def test_context_word_alone_through_substitutions():
     for phrase in ["Chris likes purple lanterns!", "Purple lanterns near Sm1th house!",
                    "csmith1234 drifts over harbors!", "Purple lanterns at D1STR1CT days!"]:

@@ -17,6 +17,8 @@ from django.utils.translation import ngettext
 from sspr.config.groups import rules_for_groups
 from sspr.config.schema import PolicyRules
 
+from .wordlists import fold
+
 # zxcvbn refuses longer input; a passphrase this long is strong on length alone.
 STRENGTH_ESTIMATE_MAX = 72
 CONTEXT_WORD_MIN = 4  # shorter fragments ("ana", "kim") match inside too many ordinary words
@@ -202,9 +204,7 @@ def validate(password: str, person: Person, *, current_password: str | None = No
 def comparable(text: str, reading=AMBIGUOUS[0]) -> str:
     """Lowercase letters only, accents removed and look-alike substitutions undone, so that
     "L1nc0ln-2024" and "lincoln" compare equal."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(SUBSTITUTIONS).translate(reading)
-    return re.sub(r"[^a-z]", "", text)
+    return re.sub(r"[^a-z]", "", fold(text).translate(SUBSTITUTIONS).translate(reading))
 
 
 def comparable_readings(text: str) -> set[str]:
