@@ -85,6 +85,28 @@ def test_configured_context_words_and_the_organisation_name(settings):
     assert failing("Test Unified School District rocks!") == ["context"]
 
 
+def test_the_distinctive_words_of_a_name():
+    assert policy.distinctive_words("Lincoln High School") == ["lincoln"]
+    assert policy.distinctive_words("Test Unified School District") == ["test"]
+    assert policy.distinctive_words("Escuela Secundaria Peñalosa") == ["penalosa"]
+    assert policy.distinctive_words("St. Mary's Academy") == ["mary"]
+    assert policy.distinctive_words("High School") == ["highschool"]  # nothing distinctive: the whole name
+
+
+def test_the_department_is_a_context_word():
+    person = policy.Person("jdoe@district.example", "Jo Doe", ("Students",), department="Lincoln High School")
+    assert failing("Lincoln High School rocks!!", person) == ["context"]
+    assert failing("Lincoln High School rocks!!", STUDENT) == []  # STUDENT has no department
+    assert failing("My high school days were long and happy!", person) == []
+
+
+def test_names_are_compared_without_accents():
+    person = policy.Person("jnunez@district.example", "José Núñez", ("Staff",), department="Escuela Peñalosa")
+    assert failing("Nunez paints purple harbors!", person) == ["context"]
+    assert failing("Go PENALOSA, purple harbors!", person) == ["context"]
+    assert failing("Mañana comeré piñas con canela!", person) == []
+
+
 def test_the_context_message_names_the_word():
     [result] = [r for r in policy.check("Chris likes purple lanterns!", STUDENT) if r.rule == "context"]
     assert "“chris”" in result.message

@@ -25,6 +25,17 @@ CONTEXT_WORD_MIN = 4  # shorter fragments ("ana", "kim") match inside too many o
 SUBSTITUTIONS = str.maketrans({"0": "o", "3": "e", "4": "a", "@": "a", "$": "s", "5": "s", "7": "t", "+": "t"})
 # "1", "!" and "|" stand for either i or l: both readings are tried.
 AMBIGUOUS = [str.maketrans({"1": "i", "!": "i", "|": "i"}), str.maketrans({"1": "l", "!": "l", "|": "l"})]
+# Words too common in the names of schools and organisations to give anyone away on their own:
+# of "Lincoln High School", only "lincoln" says who you are. Folded, as compared.
+GENERIC_NAME_WORDS = frozenset({
+    "school", "schools", "high", "middle", "elementary", "primary", "secondary", "junior", "senior",
+    "academy", "college", "university", "institute", "district", "unified", "independent", "public",
+    "county", "city", "community", "charter", "center", "centre", "campus", "department", "office",
+    "services", "education", "early", "learning", "magnet", "preparatory", "escuela", "escuelas", "colegio",
+    "instituto", "distrito", "escolar", "unificado", "publica", "secundaria", "primaria", "preparatoria",
+    "academia", "centro", "educacion", "departamento", "universidad", "ciudad", "condado", "comunidad",
+})
+NAME_SEPARATORS = re.compile(r"[\s\-\u2013\u2014/.,;:&()'\u2019\"]+")
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,7 @@ class Person:
     user_id: str
     display_name: str = ""
     groups: tuple[str, ...] = ()
+    department: str = ""  # in a school district, usually the person's school
 
 
 @dataclass(frozen=True)
@@ -212,13 +224,24 @@ def comparable_readings(text: str) -> set[str]:
 
 
 def context_words(person: Person, rules: PolicyRules) -> list[str]:
-    """The user ID and its parts, the person's names, the organisation's name and the
-    configured words, longest first (so the message names the most telling match)."""
+    """The user ID and its parts and the person's names; the distinctive words of their
+    department, of the organisation's name and of the configured words. Longest first (so the
+    message names the most telling match)."""
     local, _at, domain = person.user_id.lower().partition("@")
-    candidates = [local, *re.split(r"[._\-+\d]+", local), *person.display_name.split(),
-                  *domain.split(".")[:-1], settings.CONFIG.branding.org_name, *rules.context_words]
+    candidates = [local, *re.split(r"[._\-+\d]+", local), *person.display_name.split(), *domain.split(".")[:-1]]
     words = {comparable(candidate) for candidate in candidates}
+    for name in [person.department, settings.CONFIG.branding.org_name, *rules.context_words]:
+        words.update(distinctive_words(name))
     return sorted((word for word in words if len(word) >= CONTEXT_WORD_MIN), key=lambda w: (-len(w), w))
+
+
+def distinctive_words(name: str) -> list[str]:
+    """What gives a name away: its words of CONTEXT_WORD_MIN letters or more that are not
+    generic ("lincoln" of "Lincoln High School"); when every word is generic, the whole name
+    ("highschool" of "High School")."""
+    words = [comparable(word) for word in NAME_SEPARATORS.split(name)]
+    distinctive = [word for word in words if len(word) >= CONTEXT_WORD_MIN and word not in GENERIC_NAME_WORDS]
+    return distinctive or [comparable(name)]
 
 
 @cache
