@@ -121,6 +121,13 @@ def test_breached_alone(settings, tmp_path):
     assert failing(GOOD) == []
 
 
+def test_the_breach_rule_is_listed_only_with_a_source(settings, tmp_path):
+    assert "breached" not in verdicts(GOOD)
+    assert "breached" not in [r.rule for r in policy.requirements(STUDENT)]
+    with_policy(settings, breached_online_url="https://breach-check.invalid/range/")
+    assert "breached" in [r.rule for r in policy.requirements(STUDENT)]
+
+
 def test_strength_alone(settings):
     assert failing("aaaaaaaaaaaaaaaaaaaa") == ["strength"]
 

@@ -145,6 +145,13 @@ class NoContextWords(Rule):
 class NotBreached(Rule):
     name = "breached"
 
+    def applies(self, rules):
+        """Only with a breach source configured: without one nothing is checked, and a ticked
+        "not found in known data breaches" would promise what nobody looked up."""
+        policy = settings.CONFIG.password_policy
+        return bool(policy.breached_filter or policy.breached_online_url)
+
+
     def label(self, rules):
         return _("Not found in known data breaches")
 
