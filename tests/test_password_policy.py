@@ -72,6 +72,32 @@ def test_common_passwords_are_compared_without_accents():
     assert failing("CORAZÓN12345678") == ["common"]
 
 
+def test_the_example_passphrase_alone_in_every_language_and_however_typed():
+    for phrase in ["What a wonderful day!", "what a wonderful day", "WHAT A WONDERFUL DAY!!! 2024",
+                   "Wh@t a w0nderful d4y!", "What a wonderful day for purple harbors!",
+                   "¡Qué día tan maravilloso!", "que dia tan maravilloso"]:
+        assert failing(phrase) == ["published"], phrase
+
+
+def test_configured_example_passphrases(settings):
+    assert failing("I love blue skies in spring!") == []
+    with_policy(settings, example_passphrases=["I love blue skies in spring!", "Go!"])
+    assert failing("I love blue skies in spring!") == ["published"]
+    assert failing("i LOVE blue skies in spring, said Kim") == ["published"]
+    assert failing("Go purple lanterns, go harbors!") == []  # fewer than 4 letters: not an example
+
+
+def test_text_the_pages_show_is_refused_as_the_whole_password():
+    for text in ["Change password", "Change password 2024!", "Cambiar contraseña",
+                 "Hard to guess (for example, a short sentence)", "Call the help desk."]:
+        assert failing(text) == ["published"], text
+    assert failing("I had to change password rules for the harbor!") == []  # inside a sentence: fine
+
+
+def test_the_published_rule_is_on_the_checklist():
+    assert "Not an example or other text from this site" in [r.message for r in policy.requirements(STUDENT)]
+
+
 def test_context_word_alone_through_substitutions():
     for phrase in ["Chris likes purple lanterns!", "Purple lanterns near Sm1th house!",
                    "csmith1234 drifts over harbors!", "Purple lanterns at D1STR1CT days!"]:

@@ -3,6 +3,11 @@ asks this module, so the rules, their wording and their order are the same every
 
 check() gives one result per rule: the live checklist shown while typing, and the reasons a
 password is refused. validate() adds the checks too slow to run at every keystroke.
+
+A password is compared with lists, names and phrases after folding, so that typing it a little
+differently does not get round a rule: case and accents for the common passwords ("Contraseña12345"
+is "contrasena12345"); spacing, punctuation and look-alike substitutions as well for context words
+and published phrases ("L1nc0ln" is "lincoln").
 """
 
 import re
@@ -12,7 +17,7 @@ from functools import cache
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext, override, trans_real
 
 from sspr.config.groups import rules_for_groups
 from sspr.config.schema import PolicyRules
@@ -25,6 +30,9 @@ CONTEXT_WORD_MIN = 4  # shorter fragments ("ana", "kim") match inside too many o
 SUBSTITUTIONS = str.maketrans({"0": "o", "3": "e", "4": "a", "@": "a", "$": "s", "5": "s", "7": "t", "+": "t"})
 # "1", "!" and "|" stand for either i or l: both readings are tried.
 AMBIGUOUS = [str.maketrans({"1": "i", "!": "i", "|": "i"}), str.maketrans({"1": "l", "!": "l", "|": "l"})]
+# The example passphrase the change and reset pages print (their templates translate this same
+# msgid) and the district's guide repeats: the first thing anyone would try, in every language.
+EXAMPLE_PASSPHRASES = (gettext_noop("What a wonderful day!"),)
 # Words too common in the names of schools and organisations to give anyone away on their own:
 # of "Lincoln High School", only "lincoln" says who you are. Folded, as compared.
 GENERIC_NAME_WORDS = frozenset({
@@ -36,6 +44,8 @@ GENERIC_NAME_WORDS = frozenset({
     "academia", "centro", "educacion", "departamento", "universidad", "ciudad", "condado", "comunidad",
 })
 NAME_SEPARATORS = re.compile(r"[\s\-\u2013\u2014/.,;:&()'\u2019\"]+")
+# What a translated string holds besides its words: placeholders and HTML tags.
+NOT_WORDS = re.compile(r"%\([^)]*\)[sdif]|\{[^{}]*\}|<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,27 @@ class NotCommon(Rule):
         return self.label(rules) if is_common(password) else None
 
 
+class NotPublished(Rule):
+    """Not a phrase we publish. An example passphrase (ours, in every language the portal speaks,
+    and the operator's own from password_policy.example_passphrases) is refused anywhere in the
+    password; any other text the pages show (every string of the translation catalogs, the
+    checklist's lines with their numbers, the help desk text) is refused as the whole password. The ideas /password/idea/ offers are not
+    published: each is drawn at random for one browser and kept nowhere (docs/architecture.md)."""
+
+    name = "published"
+
+    def label(self, rules):
+        return _("Not an example or other text from this site")
+
+    def problem(self, password, person, rules):
+        forms = phrase_forms(password)
+        if any(example in form for example in example_passphrases() for form in forms):
+            return _("Must not be or contain an example passphrase: everyone has seen the examples")
+        if forms & shown_phrases() or forms & checklist_phrases(rules):
+            return _("Must not be text shown on this site: make up a sentence of your own")
+        return None
+
+
 class NoContextWords(Rule):
     name = "context"
 
@@ -150,7 +181,6 @@ class NotBreached(Rule):
         "not found in known data breaches" would promise what nobody looked up."""
         policy = settings.CONFIG.password_policy
         return bool(policy.breached_filter or policy.breached_online_url)
-
 
     def label(self, rules):
         return _("Not found in known data breaches")
@@ -182,8 +212,8 @@ class HardToGuess(Rule):
         return None if score >= rules.min_strength else self.label(rules)
 
 
-RULES = [Length(), *(CharacterClass(kind) for kind in CharacterClass.TESTS), NotCommon(), NoContextWords(),
-         NotBreached(), HardToGuess()]
+RULES = [Length(), *(CharacterClass(kind) for kind in CharacterClass.TESTS), NotCommon(), NotPublished(),
+         NoContextWords(), NotBreached(), HardToGuess()]
 
 
 def requirements(person: Person) -> list[Result]:
@@ -228,6 +258,72 @@ def comparable(text: str, reading=AMBIGUOUS[0]) -> str:
 
 def comparable_readings(text: str) -> set[str]:
     return {comparable(text, reading) for reading in AMBIGUOUS}
+
+
+def letters(text: str) -> str:
+    """The letters alone, case and accents folded: "¡Qué día!" is "quedia"."""
+    return re.sub(r"[^a-z]", "", fold(text))
+
+
+def phrase(text: str) -> str:
+    """A published phrase as it is compared: without placeholders and tags, letters alone."""
+    return letters(NOT_WORDS.sub(" ", text))
+
+
+def phrase_forms(password: str) -> set[str]:
+    """The password as it is compared with published phrases: its letters alone (case, accents,
+    spacing, punctuation and digits do not count), and its readings with look-alikes undone,
+    whole and without the digits and symbols around it ("Wh@t a w0nderful day 2024!")."""
+    trimmed = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", password)
+    forms = {letters(password), *comparable_readings(password), *comparable_readings(trimmed)}
+    forms.discard("")
+    return forms
+
+
+def example_passphrases() -> list[str]:
+    """The example passphrases, as compared: ours in every language, and the configured ones."""
+    configured = (phrase(example) for example in settings.CONFIG.password_policy.example_passphrases)
+    ours = _translated_examples(tuple(code for code, _name in settings.LANGUAGES))
+    return [example for example in (*ours, *configured) if len(example) >= CONTEXT_WORD_MIN]
+
+
+@cache
+def _translated_examples(languages: tuple[str, ...]) -> frozenset[str]:
+    found = set()
+    for language in languages:
+        with override(language):
+            found.update(phrase(_(example)) for example in EXAMPLE_PASSPHRASES)
+    return frozenset(found)
+
+
+def shown_phrases() -> frozenset[str]:
+    """Every text the pages can show, as compared: each message of the translation catalogs
+    (ours and Django's) and its translation, in every language the portal speaks."""
+    return _catalog_phrases(tuple(code for code, _name in settings.LANGUAGES))
+
+
+def checklist_phrases(rules: PolicyRules) -> set[str]:
+    """The checklist's lines as the page shows them to this person, numbers filled in ("At least 15
+    characters"), in every language, and the help desk text the pages show."""
+    found = {phrase(settings.CONFIG.branding.helpdesk_text)}
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            found.update(phrase(rule.label(rules)) for rule in RULES if rule.applies(rules))
+    found.discard("")
+    return found
+
+
+@cache
+def _catalog_phrases(languages: tuple[str, ...]) -> frozenset[str]:
+    found = set()
+    for language in languages:
+        # The catalog as Django's own JavaScriptCatalog view reads it.
+        for key, translated in trans_real.translation(language)._catalog.items():
+            message = (key[0] if isinstance(key, tuple) else key).rpartition("\x04")[2]  # without its context
+            if message:  # "" is the catalog's header
+                found.update({phrase(message), phrase(translated)})
+    found.discard("")
+    return frozenset(found)
 
 
 def context_words(person: Person, rules: PolicyRules) -> list[str]:
