@@ -67,6 +67,37 @@ def test_common_password_alone(settings):
     assert failing("iloveyou1") == ["common"]
 
 
+def test_common_passwords_are_compared_without_accents():
+    assert failing("corazón12345678") == ["common"]  # "corazon" is on the list
+    assert failing("CORAZÓN12345678") == ["common"]
+
+
+def test_the_example_passphrase_alone_in_every_language_and_however_typed():
+    for phrase in ["What a wonderful day!", "what a wonderful day", "WHAT A WONDERFUL DAY!!! 2024",
+                   "Wh@t a w0nderful d4y!", "What a wonderful day for purple harbors!",
+                   "¡Qué día tan maravilloso!", "que dia tan maravilloso"]:
+        assert failing(phrase) == ["published"], phrase
+
+
+def test_configured_example_passphrases(settings):
+    assert failing("I love blue skies in spring!") == []
+    with_policy(settings, example_passphrases=["I love blue skies in spring!", "Go!"])
+    assert failing("I love blue skies in spring!") == ["published"]
+    assert failing("i LOVE blue skies in spring, said Kim") == ["published"]
+    assert failing("Go purple lanterns, go harbors!") == []  # fewer than 4 letters: not an example
+
+
+def test_text_the_pages_show_is_refused_as_the_whole_password():
+    for text in ["Change password", "Change password 2024!", "Cambiar contraseña",
+                 "Hard to guess (for example, a short sentence)", "Call the help desk."]:
+        assert failing(text) == ["published"], text
+    assert failing("I had to change password rules for the harbor!") == []  # inside a sentence: fine
+
+
+def test_the_published_rule_is_on_the_checklist():
+    assert "Not an example or other text from this site" in [r.message for r in policy.requirements(STUDENT)]
+
+
 def test_context_word_alone_through_substitutions():
     for phrase in ["Chris likes purple lanterns!", "Purple lanterns near Sm1th house!",
                    "csmith1234 drifts over harbors!", "Purple lanterns at D1STR1CT days!"]:
@@ -78,6 +109,28 @@ def test_configured_context_words_and_the_organisation_name(settings):
     assert failing("Go L1nc0ln purple harbors!") == ["context"]
     assert failing("Purple harbors for the t1g3rs!") == ["context"]
     assert failing("Test Unified School District rocks!") == ["context"]
+
+
+def test_the_distinctive_words_of_a_name():
+    assert policy.distinctive_words("Lincoln High School") == ["lincoln"]
+    assert policy.distinctive_words("Test Unified School District") == ["test"]
+    assert policy.distinctive_words("Escuela Secundaria Peñalosa") == ["penalosa"]
+    assert policy.distinctive_words("St. Mary's Academy") == ["mary"]
+    assert policy.distinctive_words("High School") == ["highschool"]  # nothing distinctive: the whole name
+
+
+def test_the_department_is_a_context_word():
+    person = policy.Person("jdoe@district.example", "Jo Doe", ("Students",), department="Lincoln High School")
+    assert failing("Lincoln High School rocks!!", person) == ["context"]
+    assert failing("Lincoln High School rocks!!", STUDENT) == []  # STUDENT has no department
+    assert failing("My high school days were long and happy!", person) == []
+
+
+def test_names_are_compared_without_accents():
+    person = policy.Person("jnunez@district.example", "José Núñez", ("Staff",), department="Escuela Peñalosa")
+    assert failing("Nunez paints purple harbors!", person) == ["context"]
+    assert failing("Go PENALOSA, purple harbors!", person) == ["context"]
+    assert failing("Mañana comeré piñas con canela!", person) == []
 
 
 def test_the_context_message_names_the_word():
@@ -92,6 +145,13 @@ def test_breached_alone(settings, tmp_path):
     with_policy(settings, breached_filter=str(tmp_path / "breached.filter"))
     assert failing(breached) == ["breached"]
     assert failing(GOOD) == []
+
+
+def test_the_breach_rule_is_listed_only_with_a_source(settings, tmp_path):
+    assert "breached" not in verdicts(GOOD)
+    assert "breached" not in [r.rule for r in policy.requirements(STUDENT)]
+    with_policy(settings, breached_online_url="https://breach-check.invalid/range/")
+    assert "breached" in [r.rule for r in policy.requirements(STUDENT)]
 
 
 def test_strength_alone(settings):

@@ -32,7 +32,7 @@ PERSONAL = "ana@personal.example"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 ANSWERS = {"first_pet": "Biscuit", "birth_city": "São Paulo", "dream_job": "Lighthouse keeper"}
 
-RULES = ("length", "common", "context", "breached", "strength")
+RULES = ("length", "common", "published", "context", "strength")  # no breach source configured
 
 
 # --- setting the scene -------------------------------------------------------------------------

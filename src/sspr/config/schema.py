@@ -108,6 +108,9 @@ class PasswordPolicy(PolicyRules):
     # When the online check cannot answer: "open" accepts the password (the offline filter
     # still applies), "closed" refuses it and asks the user to try again later.
     breached_online_failure: Literal["open", "closed"] = "open"
+    # Example passphrases printed in your own guides, posters or emails: a password may not be or
+    # contain one. The portal's own example is always refused.
+    example_passphrases: list[str] = []
 
 
 # The names of the verification kinds' registry (plain data, read before Django starts).

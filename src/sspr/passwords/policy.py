@@ -3,6 +3,11 @@ asks this module, so the rules, their wording and their order are the same every
 
 check() gives one result per rule: the live checklist shown while typing, and the reasons a
 password is refused. validate() adds the checks too slow to run at every keystroke.
+
+A password is compared with lists, names and phrases after folding, so that typing it a little
+differently does not get round a rule: case and accents for the common passwords ("Contraseña12345"
+is "contrasena12345"); spacing, punctuation and look-alike substitutions as well for context words
+and published phrases ("L1nc0ln" is "lincoln").
 """
 
 import re
@@ -12,10 +17,12 @@ from functools import cache
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext, override, trans_real
 
 from sspr.config.groups import rules_for_groups
 from sspr.config.schema import PolicyRules
+
+from .wordlists import fold
 
 # zxcvbn refuses longer input; a passphrase this long is strong on length alone.
 STRENGTH_ESTIMATE_MAX = 72
@@ -23,6 +30,22 @@ CONTEXT_WORD_MIN = 4  # shorter fragments ("ana", "kim") match inside too many o
 SUBSTITUTIONS = str.maketrans({"0": "o", "3": "e", "4": "a", "@": "a", "$": "s", "5": "s", "7": "t", "+": "t"})
 # "1", "!" and "|" stand for either i or l: both readings are tried.
 AMBIGUOUS = [str.maketrans({"1": "i", "!": "i", "|": "i"}), str.maketrans({"1": "l", "!": "l", "|": "l"})]
+# The example passphrase the change and reset pages print (their templates translate this same
+# msgid) and the district's guide repeats: the first thing anyone would try, in every language.
+EXAMPLE_PASSPHRASES = (gettext_noop("What a wonderful day!"),)
+# Words too common in the names of schools and organisations to give anyone away on their own:
+# of "Lincoln High School", only "lincoln" says who you are. Folded, as compared.
+GENERIC_NAME_WORDS = frozenset({
+    "school", "schools", "high", "middle", "elementary", "primary", "secondary", "junior", "senior",
+    "academy", "college", "university", "institute", "district", "unified", "independent", "public",
+    "county", "city", "community", "charter", "center", "centre", "campus", "department", "office",
+    "services", "education", "early", "learning", "magnet", "preparatory", "escuela", "escuelas", "colegio",
+    "instituto", "distrito", "escolar", "unificado", "publica", "secundaria", "primaria", "preparatoria",
+    "academia", "centro", "educacion", "departamento", "universidad", "ciudad", "condado", "comunidad",
+})
+NAME_SEPARATORS = re.compile(r"[\s\-\u2013\u2014/.,;:&()'\u2019\"]+")
+# What a translated string holds besides its words: placeholders and HTML tags.
+NOT_WORDS = re.compile(r"%\([^)]*\)[sdif]|\{[^{}]*\}|<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -32,6 +55,7 @@ class Person:
     user_id: str
     display_name: str = ""
     groups: tuple[str, ...] = ()
+    department: str = ""  # in a school district, usually the person's school
 
 
 @dataclass(frozen=True)
@@ -113,6 +137,27 @@ class NotCommon(Rule):
         return self.label(rules) if is_common(password) else None
 
 
+class NotPublished(Rule):
+    """Not a phrase we publish. An example passphrase (ours, in every language the portal speaks,
+    and the operator's own from password_policy.example_passphrases) is refused anywhere in the
+    password; any other text the pages show (every string of the translation catalogs, the
+    checklist's lines with their numbers, the help desk text) is refused as the whole password. The ideas /password/idea/ offers are not
+    published: each is drawn at random for one browser and kept nowhere (docs/architecture.md)."""
+
+    name = "published"
+
+    def label(self, rules):
+        return _("Not an example or other text from this site")
+
+    def problem(self, password, person, rules):
+        forms = phrase_forms(password)
+        if any(example in form for example in example_passphrases() for form in forms):
+            return _("Must not be or contain an example passphrase: everyone has seen the examples")
+        if forms & shown_phrases() or forms & checklist_phrases(rules):
+            return _("Must not be text shown on this site: make up a sentence of your own")
+        return None
+
+
 class NoContextWords(Rule):
     name = "context"
 
@@ -130,6 +175,12 @@ class NoContextWords(Rule):
 
 class NotBreached(Rule):
     name = "breached"
+
+    def applies(self, rules):
+        """Only with a breach source configured: without one nothing is checked, and a ticked
+        "not found in known data breaches" would promise what nobody looked up."""
+        policy = settings.CONFIG.password_policy
+        return bool(policy.breached_filter or policy.breached_online_url)
 
     def label(self, rules):
         return _("Not found in known data breaches")
@@ -161,8 +212,8 @@ class HardToGuess(Rule):
         return None if score >= rules.min_strength else self.label(rules)
 
 
-RULES = [Length(), *(CharacterClass(kind) for kind in CharacterClass.TESTS), NotCommon(), NoContextWords(),
-         NotBreached(), HardToGuess()]
+RULES = [Length(), *(CharacterClass(kind) for kind in CharacterClass.TESTS), NotCommon(), NotPublished(),
+         NoContextWords(), NotBreached(), HardToGuess()]
 
 
 def requirements(person: Person) -> list[Result]:
@@ -202,23 +253,98 @@ def validate(password: str, person: Person, *, current_password: str | None = No
 def comparable(text: str, reading=AMBIGUOUS[0]) -> str:
     """Lowercase letters only, accents removed and look-alike substitutions undone, so that
     "L1nc0ln-2024" and "lincoln" compare equal."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(SUBSTITUTIONS).translate(reading)
-    return re.sub(r"[^a-z]", "", text)
+    return re.sub(r"[^a-z]", "", fold(text).translate(SUBSTITUTIONS).translate(reading))
 
 
 def comparable_readings(text: str) -> set[str]:
     return {comparable(text, reading) for reading in AMBIGUOUS}
 
 
+def letters(text: str) -> str:
+    """The letters alone, case and accents folded: "¡Qué día!" is "quedia"."""
+    return re.sub(r"[^a-z]", "", fold(text))
+
+
+def phrase(text: str) -> str:
+    """A published phrase as it is compared: without placeholders and tags, letters alone."""
+    return letters(NOT_WORDS.sub(" ", text))
+
+
+def phrase_forms(password: str) -> set[str]:
+    """The password as it is compared with published phrases: its letters alone (case, accents,
+    spacing, punctuation and digits do not count), and its readings with look-alikes undone,
+    whole and without the digits and symbols around it ("Wh@t a w0nderful day 2024!")."""
+    trimmed = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", password)
+    forms = {letters(password), *comparable_readings(password), *comparable_readings(trimmed)}
+    forms.discard("")
+    return forms
+
+
+def example_passphrases() -> list[str]:
+    """The example passphrases, as compared: ours in every language, and the configured ones."""
+    configured = (phrase(example) for example in settings.CONFIG.password_policy.example_passphrases)
+    ours = _translated_examples(tuple(code for code, _name in settings.LANGUAGES))
+    return [example for example in (*ours, *configured) if len(example) >= CONTEXT_WORD_MIN]
+
+
+@cache
+def _translated_examples(languages: tuple[str, ...]) -> frozenset[str]:
+    found = set()
+    for language in languages:
+        with override(language):
+            found.update(phrase(_(example)) for example in EXAMPLE_PASSPHRASES)
+    return frozenset(found)
+
+
+def shown_phrases() -> frozenset[str]:
+    """Every text the pages can show, as compared: each message of the translation catalogs
+    (ours and Django's) and its translation, in every language the portal speaks."""
+    return _catalog_phrases(tuple(code for code, _name in settings.LANGUAGES))
+
+
+def checklist_phrases(rules: PolicyRules) -> set[str]:
+    """The checklist's lines as the page shows them to this person, numbers filled in ("At least 15
+    characters"), in every language, and the help desk text the pages show."""
+    found = {phrase(settings.CONFIG.branding.helpdesk_text)}
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            found.update(phrase(rule.label(rules)) for rule in RULES if rule.applies(rules))
+    found.discard("")
+    return found
+
+
+@cache
+def _catalog_phrases(languages: tuple[str, ...]) -> frozenset[str]:
+    found = set()
+    for language in languages:
+        # The catalog as Django's own JavaScriptCatalog view reads it.
+        for key, translated in trans_real.translation(language)._catalog.items():
+            message = (key[0] if isinstance(key, tuple) else key).rpartition("\x04")[2]  # without its context
+            if message:  # "" is the catalog's header
+                found.update({phrase(message), phrase(translated)})
+    found.discard("")
+    return frozenset(found)
+
+
 def context_words(person: Person, rules: PolicyRules) -> list[str]:
-    """The user ID and its parts, the person's names, the organisation's name and the
-    configured words, longest first (so the message names the most telling match)."""
+    """The user ID and its parts and the person's names; the distinctive words of their
+    department, of the organisation's name and of the configured words. Longest first (so the
+    message names the most telling match)."""
     local, _at, domain = person.user_id.lower().partition("@")
-    candidates = [local, *re.split(r"[._\-+\d]+", local), *person.display_name.split(),
-                  *domain.split(".")[:-1], settings.CONFIG.branding.org_name, *rules.context_words]
+    candidates = [local, *re.split(r"[._\-+\d]+", local), *person.display_name.split(), *domain.split(".")[:-1]]
     words = {comparable(candidate) for candidate in candidates}
+    for name in [person.department, settings.CONFIG.branding.org_name, *rules.context_words]:
+        words.update(distinctive_words(name))
     return sorted((word for word in words if len(word) >= CONTEXT_WORD_MIN), key=lambda w: (-len(w), w))
+
+
+def distinctive_words(name: str) -> list[str]:
+    """What gives a name away: its words of CONTEXT_WORD_MIN letters or more that are not
+    generic ("lincoln" of "Lincoln High School"); when every word is generic, the whole name
+    ("highschool" of "High School")."""
+    words = [comparable(word) for word in NAME_SEPARATORS.split(name)]
+    distinctive = [word for word in words if len(word) >= CONTEXT_WORD_MIN and word not in GENERIC_NAME_WORDS]
+    return distinctive or [comparable(name)]
 
 
 @cache

@@ -46,4 +46,5 @@ def helpable(user_id: str) -> tuple[DirectoryUser | None, User | None]:
 
 
 def policy_person(person: DirectoryUser) -> policy.Person:
-    return policy.Person(user_id=person.user_id, display_name=person.display_name, groups=tuple(person.groups))
+    return policy.Person(user_id=person.user_id, display_name=person.display_name, groups=tuple(person.groups),
+                         department=person.department)
