@@ -176,6 +176,7 @@ class Reset(Section):
     # The whole flow, from "Who are you?" to the new password.
     flow_minutes: int = Field(15, ge=5, le=60)
     # Resets started for one user ID in 24 hours (Entra's default: 5), and from one address per hour.
+    # Failed verifications in the resets of one user ID in 24 hours (not starts); starts per address.
     resets_per_day: int = Field(5, ge=1)
     resets_per_ip_per_hour: int = Field(50, ge=1)
     # Members of these groups always prove two different methods.
