@@ -329,9 +329,12 @@ def test_the_reason_and_the_method_are_chosen_with_the_keyboard_alone(page, site
     expect(page).to_have_url(f"{site}/reset/verify/")
     expect(page.locator("ol.progress")).to_contain_text("unlock your account")  # the choice was taken
 
+    # One step offers only the phone (never an emailed code beside a phone): text or call.
     tab_to(page, "input[name=option]")
-    expect(page.get_by_label("Email my alternate email (an*****@personal.example)")).to_be_focused()
+    expect(page.get_by_label("Text +X XXXXXXXX43")).to_be_focused()
     page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("Call +X XXXXXXXX43")).to_be_checked()
+    page.keyboard.press("ArrowUp")
     expect(page.get_by_label("Text +X XXXXXXXX43")).to_be_checked()
     tab_to(page, "main form button[type=submit]")
     page.keyboard.press("Space")
