@@ -24,8 +24,8 @@ always send at once: nothing can be slow there).
 
 from .message import Message
 
-__all__ = ["Message", "send", "send_code", "DeliveryUnavailable", "DeliveryRefused", "DeliveryFailed",
-           "TransportError"]
+__all__ = ["DeliveryFailed", "DeliveryRefused", "DeliveryUnavailable", "Message", "TransportError", "send",
+           "send_code"]
 _ERROR_NAMES = ("DeliveryUnavailable", "DeliveryRefused", "DeliveryFailed", "TransportError")
 
 

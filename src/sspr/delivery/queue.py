@@ -121,7 +121,8 @@ def _failed(delivery: Delivery, number: int, failure: TransportError) -> Deliver
     delivery.next_attempt_at, delivery.reason = retry_at, reason
     delivery.claimed_by, delivery.claimed_until = "", None
     delivery.save(update_fields=["next_attempt_at", "reason", "claimed_by", "claimed_until"])
-    _audit(delivery, Tag.DELIVERY_DEFERRED, Outcome.ERROR, error=reason, retry_at=retry_at.isoformat(timespec="seconds"))
+    _audit(delivery, Tag.DELIVERY_DEFERRED, Outcome.ERROR, error=reason,
+           retry_at=retry_at.isoformat(timespec="seconds"))
     return delivery
 
 

@@ -66,7 +66,7 @@ def steps_required(flow: Flow) -> int:
 def give_reason(flow: Flow, reason: str) -> None:
     verifications = [f"verify{n}" for n in range(1, steps_required(flow) + 1)]
     flow.passed("reason", reason=reason)
-    flow.add_steps(verifications + [REASONS[reason]])
+    flow.add_steps([*verifications, REASONS[reason]])
 
 
 def verification_count(flow: Flow) -> int:
@@ -102,7 +102,7 @@ def verification(flow: Flow, actor: Actor, *, language: str = "") -> Verificatio
 
 
 def verified(flow: Flow, method: Method) -> None:
-    flow.passed(flow.current, used=flow.used + [{"method": method.pk, "kind": method.kind}])
+    flow.passed(flow.current, used=[*flow.used, {"method": method.pk, "kind": method.kind}])
 
 
 def person_of(flow: Flow) -> DirectoryUser:

@@ -178,7 +178,7 @@ class BreachedFilter:
         """
         if engine == "auto":
             try:
-                import numpy  # noqa: F401
+                import numpy  # noqa: F401  (only asking whether it is installed)
                 engine = "numpy"
             except ImportError:
                 engine = "python"

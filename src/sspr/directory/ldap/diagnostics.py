@@ -3,6 +3,7 @@ per problem, each starting with the key to fix: the settings, each server (reach
 certificate, the service account's bind), base_dn, the user filter, and the rights the service
 account was delegated (the back-end's rights_problems)."""
 
+import contextlib
 import logging
 import os
 import time
@@ -155,8 +156,6 @@ class SetupCheck:
         except ldap.SIZELIMIT_EXCEEDED:
             pass
         finally:
-            try:
+            with contextlib.suppress(ldap.LDAPError):
                 link.conn.abandon(msgid)
-            except ldap.LDAPError:
-                pass
         return entries[:SAMPLE_SIZE]

@@ -40,8 +40,8 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from sspr.audit.models import Reason
 from sspr.actors import DEVICES
+from sspr.audit.models import Reason
 
 from ..base import Challenge, MethodKind, VerificationFailed
 from ..models import Method, keyed_hash
