@@ -42,7 +42,7 @@ def __getattr__(name: str):
 
 def send(message: Message, *, account: str = "", client_ip: str | None = None, wait: bool = True):
     """Queue a message and (wait=True) try it at once; see the module's documentation."""
-    from .queue import send as queue_send
+    from .queue import send as queue_send  # not at the top: the queue needs Django (see __getattr__)
 
     return queue_send(message, account=account, client_ip=client_ip, wait=wait)
 
@@ -51,7 +51,7 @@ def send_code(channel: str, to: str, code: str, *, minutes: int = 10, language: 
               client_ip: str | None = None, wait: bool = True):
     """Send a one-time code with the channel's own template; it is dropped from the queue
     unsent once it expires (after `minutes`)."""
-    from .render import code_message
+    from .render import code_message  # not at the top: templates need Django (see __getattr__)
 
     message = code_message(channel, to, code, language=language, minutes=minutes)
     return send(message, account=account, client_ip=client_ip, wait=wait)

@@ -16,6 +16,10 @@ from django.utils.translation import ngettext
 
 from sspr.config.groups import rules_for_groups
 from sspr.config.schema import PolicyRules
+from sspr.directory import get_directory
+
+from .breached import BreachCheckUnavailable, BreachedFilter, RangeCheck
+from .wordlists import is_common
 
 # zxcvbn refuses longer input; a passphrase this long is strong on length alone.
 STRENGTH_ESTIMATE_MAX = 72
@@ -108,8 +112,6 @@ class NotCommon(Rule):
         return _("Not a commonly used password")
 
     def problem(self, password, person, rules):
-        from .wordlists import is_common
-
         return self.label(rules) if is_common(password) else None
 
 
@@ -135,8 +137,6 @@ class NotBreached(Rule):
         return _("Not found in known data breaches")
 
     def problem(self, password, person, rules):
-        from .breached import BreachCheckUnavailable
-
         for source in breached_sources():
             try:
                 if source.is_breached(password):
@@ -185,8 +185,6 @@ def check(password: str, person: Person) -> list[Result]:
 def validate(password: str, person: Person, *, current_password: str | None = None) -> list[str]:
     """Everything wrong with a password about to be set (empty when it may be set), including
     the checks too slow for the live checklist: the current or a recent password again."""
-    from sspr.directory import get_directory
-
     problems = [result.message for result in check(password, person) if not result.passed]
     depth = rules_for(person).history
     if current_password is not None and normalise(current_password) == normalise(password):
@@ -224,8 +222,6 @@ def context_words(person: Person, rules: PolicyRules) -> list[str]:
 @cache
 def breached_sources() -> list:
     """The configured breach checks: the offline filter first (no network), then the online API."""
-    from .breached import BreachedFilter, RangeCheck
-
     policy = settings.CONFIG.password_policy
     sources = []
     if policy.breached_filter:

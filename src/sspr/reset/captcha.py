@@ -194,7 +194,7 @@ def captcha_warnings(config) -> list[str]:
         return ['reset.captcha = "off": "Get back into your account" has no CAPTCHA; use this only behind '
                 "other bot protection or in automated tests"]
     if mode == "image":
-        from .captcha_media import espeak
+        from .captcha_media import espeak  # on first use: it loads numpy, which only "image" needs
 
         if espeak() is None:
             return ["reset.captcha: espeak-ng is not installed (Debian: apt-get install espeak-ng), so the audio "
