@@ -22,7 +22,7 @@ With wait=False the message is only queued and the worker sends it (demo and con
 always send at once: nothing can be slow there).
 """
 
-from .message import Message
+from .message import Channel, Message
 
 __all__ = ["DeliveryFailed", "DeliveryRefused", "DeliveryUnavailable", "Message", "TransportError", "send",
            "send_code"]
@@ -47,7 +47,7 @@ def send(message: Message, *, account: str = "", client_ip: str | None = None, w
     return queue_send(message, account=account, client_ip=client_ip, wait=wait)
 
 
-def send_code(channel: str, to: str, code: str, *, minutes: int = 10, language: str = "", account: str = "",
+def send_code(channel: Channel, to: str, code: str, *, minutes: int = 10, language: str = "", account: str = "",
               client_ip: str | None = None, wait: bool = True):
     """Send a one-time code with the channel's own template; it is dropped from the queue
     unsent once it expires (after `minutes`)."""

@@ -123,7 +123,7 @@ def _within_limits(channel: str, destination: str, section, *, account: str, cli
             raise _limit_reached(channel, kind, decision.retry_after)
 
 
-def _limit_reached(channel: str, kind: str, wait: timedelta) -> DeliveryRefused:
+def _limit_reached(channel: str, kind: str, wait: timedelta | None) -> DeliveryRefused:
     return DeliveryRefused(f"limit per {kind} reached", channel=channel, user_message=TOO_MANY, retry_after=wait)
 
 

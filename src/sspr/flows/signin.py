@@ -39,4 +39,6 @@ def finish(flow: Flow, method: Method) -> User | None:
     """The verification passed: the flow ends, and the person may be signed in."""
     flow.passed("verify", used=[{"method": method.pk, "kind": method.kind}])
     flow.end()
+    if flow.user_pk is None:  # sign-in flows always have one; the type allows stand-ins
+        return None
     return User.objects.filter(pk=flow.user_pk, is_active=True).first()

@@ -220,10 +220,10 @@ def context_words(person: Person, rules: PolicyRules) -> list[str]:
 
 
 @cache
-def breached_sources() -> list:
+def breached_sources() -> list[BreachedFilter | RangeCheck]:
     """The configured breach checks: the offline filter first (no network), then the online API."""
     policy = settings.CONFIG.password_policy
-    sources = []
+    sources: list[BreachedFilter | RangeCheck] = []
     if policy.breached_filter:
         sources.append(BreachedFilter.open(policy.breached_filter))
     if policy.breached_online_url:

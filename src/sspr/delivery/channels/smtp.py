@@ -78,6 +78,7 @@ class SmtpEmail(Backend):
 
     def _connect(self) -> smtplib.SMTP:
         email = self.email
+        client: smtplib.SMTP
         if email.security == "tls":
             client = smtplib.SMTP_SSL(email.host, self.port, timeout=self.timeout, context=self._tls())
         else:

@@ -137,7 +137,8 @@ class Pool:
     """Idle connections for reuse. Never shared across a fork: gunicorn workers each open their own."""
 
     def __init__(self, size: int = POOL_SIZE):
-        self.size, self._idle, self._lock, self._pid = size, [], threading.Lock(), os.getpid()
+        self.size, self._lock, self._pid = size, threading.Lock(), os.getpid()
+        self._idle: list[Link] = []
 
     def take(self) -> Link | None:
         with self._lock:
@@ -314,7 +315,7 @@ class Connections:
             raise DirectoryUnavailable(problem)
         link = pool.take()
         reused = link is not None
-        if not reused:
+        if link is None:
             link = fresh()
         while True:
             link.answered = False
