@@ -4,16 +4,22 @@ VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
 
-.PHONY: demo test system-packages messages benchmark clean
+.PHONY: demo test lint system-packages messages benchmark clean
 
 demo: $(VENV)/.runtime
 	$(BIN)/sspr demo --port $(PORT)
 
 # Tests run on SQLite (everything, browser and real directory servers included), then again on a
 # real PostgreSQL server started for the run (everything else that touches the database).
-test: system-packages $(VENV)/.test
+test: system-packages $(VENV)/.test lint
 	$(BIN)/pytest
 	scripts/with-postgres $(BIN)/pytest -m "not browser and not directories" -p no:cacheprovider
+
+# Static checks, run first by `make test`: ruff over all the code, mypy over the service, flow and
+# domain packages (both configured in pyproject.toml).
+lint: $(VENV)/.test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 
 system-packages:
 	scripts/install-system-packages

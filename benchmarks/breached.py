@@ -169,7 +169,8 @@ def run(entries: int = DEFAULT_ENTRIES, folder: str | None = None) -> int:
         started = time.perf_counter()
         digests = generate(source, entries)
         input_bytes = source.stat().st_size
-        print(f"  generated {input_bytes / 1e6:,.0f} MB of SHA1HEX:COUNT lines in {time.perf_counter() - started:.1f} s")
+        seconds = time.perf_counter() - started
+        print(f"  generated {input_bytes / 1e6:,.0f} MB of SHA1HEX:COUNT lines in {seconds:.1f} s")
 
         child = build_in_child(source, filter_path, entries)
         reference_seconds, reference_cpu = build_reference(source, array_path)

@@ -203,6 +203,7 @@ class RawReference:
 def check_imported(rows: list[dict], password_index: int) -> None:
     """The import really happened: every row is there, and a supplied hash verifies."""
     from django.contrib.auth.hashers import check_password
+
     from sspr.directory.embedded.models import Account
 
     count = Account.objects.count()
@@ -234,8 +235,8 @@ def profile_import(text_first: str, text_second: str, domains: list[str]) -> Non
 def report(label: str, timing: Timing, rows: int, raw: Timing, raw_label: str, limit: float) -> bool:
     ok = timing.wall < limit
     print(f"{label}")
-    print(f"  import_accounts        {timing.wall:8.2f} s  {rows / timing.wall:9,.0f} rows/s   (CPU {timing.cpu:.2f} s)")
-    print(f"  {raw_label:<22} {raw.wall:8.2f} s  {rows / raw.wall:9,.0f} rows/s   (CPU {raw.cpu:.2f} s)")
+    for name, each in (("import_accounts", timing), (raw_label, raw)):
+        print(f"  {name:<22} {each.wall:8.2f} s  {rows / each.wall:9,.0f} rows/s   (CPU {each.cpu:.2f} s)")
     print(f"  import / raw           {timing.wall / raw.wall:8.1f} x   (CPU {timing.cpu / raw.cpu:.1f} x)")
     print(f"  import / limit         {timing.wall / limit:8.2f}    limit {limit:.1f} s  {'PASS' if ok else 'FAIL'}")
     return ok

@@ -1,8 +1,7 @@
 import logging
 import os
 import re
-from datetime import datetime, timedelta
-from datetime import timezone as tz
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -99,12 +98,12 @@ class Clock:
         self._traveller.move_to(when, tick=False)
 
     def now(self) -> datetime:
-        return datetime.now(tz.utc)
+        return datetime.now(UTC)
 
 
 @pytest.fixture
 def clock():
-    with time_machine.travel(datetime.now(tz.utc).replace(microsecond=0), tick=False) as traveller:
+    with time_machine.travel(datetime.now(UTC).replace(microsecond=0), tick=False) as traveller:
         yield Clock(traveller)
 
 

@@ -7,12 +7,19 @@ import random
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from sspr.passwords.breached import (
-    HEADER_SIZE, BreachCheckUnavailable, BreachedFilter, InvalidFilterFile, MalformedInput, RangeCheck, sha1_hex,
+    HEADER_SIZE,
+    BreachCheckUnavailable,
+    BreachedFilter,
+    InvalidFilterFile,
+    MalformedInput,
+    RangeCheck,
+    sha1_hex,
 )
 
 ENTRIES = 20_000
@@ -134,7 +141,7 @@ def test_it_counts_the_lines_when_not_told_and_refuses_more_than_it_was_told(tmp
 
 
 def test_it_refuses_a_truncated_or_foreign_filter_file(built, tmp_path):
-    whole = open(built.path, "rb").read()
+    whole = Path(built.path).read_bytes()
     (tmp_path / "cut.filter").write_bytes(whole[:len(whole) - 256])
     with pytest.raises(InvalidFilterFile, match="incomplete copy"):
         BreachedFilter.open(tmp_path / "cut.filter")

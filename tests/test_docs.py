@@ -42,9 +42,8 @@ def schema_keys(model: type[BaseModel] = Config, prefix: str = "") -> dict[str, 
             keys.update(schema_keys(section, path + "."))
             continue
         keys[path] = field
-        if typing.get_origin(field.annotation) is dict:
-            if values := _model(typing.get_args(field.annotation)[1]):
-                keys.update(schema_keys(values, f"{path}.<{name.removesuffix('s')}>."))
+        if typing.get_origin(field.annotation) is dict and (values := _model(typing.get_args(field.annotation)[1])):
+            keys.update(schema_keys(values, f"{path}.<{name.removesuffix('s')}>."))
     return keys
 
 
@@ -150,12 +149,15 @@ def test_the_check_notices_an_undocumented_key_a_stale_default_and_an_unknown_na
     assert found == ["server.prot: mentioned in docs/configuration.md, but the schema has no such key"]
 
 
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name.lower())
+
+
 @pytest.mark.parametrize("lock", ["requirements.lock", "requirements-test.lock"])
 def test_dependencies_md_explains_every_pinned_package(lock):
     text = DEPENDENCIES.read_text(encoding="utf-8").lower()
     pinned = [line.split("==")[0].strip() for line in (ROOT / lock).read_text().splitlines()
               if "==" in line and not line.startswith("#")]
     assert pinned
-    normalise = lambda name: re.sub(r"[-_.]+", "-", name.lower())  # noqa: E731
     missing = [name for name in pinned if f"`{normalise(name)}`" not in normalise(text)]
     assert not missing, f"docs/dependencies.md does not explain {', '.join(missing)} (pinned in {lock})"

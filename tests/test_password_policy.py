@@ -167,7 +167,7 @@ def test_composition_rules_per_group(settings):
     assert failing(phrase, STUDENT) == []
     assert failing(phrase, STAFF) == ["class_uppercase", "class_digit", "class_symbol"]
     assert failing("Purple lanterns drift over 2 harbors!", STAFF) == []
-    assert [r.message for r in policy.requirements(STAFF)][0] == "At least 16 characters"
+    assert policy.requirements(STAFF)[0].message == "At least 16 characters"
 
 
 @pytest.mark.django_db

@@ -18,7 +18,8 @@ def assert_accessible(page: Page, context=None) -> None:
     lang = page.locator("html").get_attribute("lang")
     lines = [f"{len(violations)} accessibility violation(s) on {page.url} (lang={lang}):"]
     for violation in violations:
-        lines.append(f"- {violation['id']} [{violation.get('impact')}]: {violation['help']} ({violation.get('helpUrl', '')})")
+        impact, link = violation.get("impact"), violation.get("helpUrl", "")
+        lines.append(f"- {violation['id']} [{impact}]: {violation['help']} ({link})")
         for node in violation["nodes"]:
             summary = (node.get("failureSummary") or "").strip().replace("\n", " | ")
             lines.append(f"    target {node['target']}: {summary}")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import PHONE, TEXT, assert_accessible, sign_in
+from .helpers import PHONE, TEXT, assert_accessible
 
 SSPR = Path(sys.executable).with_name("sspr")
 STARTUP_SECONDS = 60

@@ -7,16 +7,16 @@ from .helpers import PHONE, TEXT, sign_in
 WIDTH = PHONE["viewport"]["width"]
 MIN_TARGET = 44
 
-SHORT_TARGETS = """() => [...document.querySelectorAll('button, input:not([type=hidden]), .button')]
+SHORT_TARGETS = """minimum => [...document.querySelectorAll('button, input:not([type=hidden]), .button')]
     .filter(el => el.offsetParent !== null)
     .map(el => ({what: el.outerHTML.slice(0, 80), height: el.getBoundingClientRect().height}))
-    .filter(t => t.height < %d)""" % MIN_TARGET
+    .filter(t => t.height < minimum)"""
 
 
 def assert_fits_a_phone(page):
     scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
     assert scroll_width <= WIDTH, f"{page.url} scrolls sideways: {scroll_width}px wide at {WIDTH}px"
-    assert page.evaluate(SHORT_TARGETS) == [], f"{page.url}: buttons shorter than {MIN_TARGET}px"
+    assert page.evaluate(SHORT_TARGETS, MIN_TARGET) == [], f"{page.url}: buttons shorter than {MIN_TARGET}px"
 
 
 def test_it_fits_the_sign_in_page_on_a_phone(page_in, site, language):

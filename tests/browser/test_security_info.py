@@ -31,26 +31,26 @@ PHONE_LABEL = {"en": "Authentication phone", "es": "Teléfono de autenticación"
 
 # Buttons (and text fields) shorter than a 44 px target; radios and checkboxes are measured with
 # their labels, which take the tap too, against WCAG 2.5.8's 24 px.
-SHORT_TARGETS = """() => {
+SHORT_TARGETS = """minimum => {
   const shown = el => el.offsetParent !== null;
   const height = el => el.getBoundingClientRect().height;
   const short = [];
   for (const el of document.querySelectorAll(
       'button, .button, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select')) {
-    if (shown(el) && height(el) < %d) short.push(el.outerHTML.slice(0, 80) + ': ' + height(el));
+    if (shown(el) && height(el) < minimum) short.push(el.outerHTML.slice(0, 80) + ': ' + height(el));
   }
   for (const el of document.querySelectorAll('input[type=radio], input[type=checkbox]')) {
     const label = el.labels[0];
     if (shown(el) && Math.max(height(el), label ? height(label) : 0) < 24) short.push(el.outerHTML.slice(0, 80));
   }
   return short;
-}""" % MIN_TARGET
+}"""
 
 
 def assert_fits_a_phone(page: Page) -> None:
     scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
     assert scroll_width <= WIDTH, f"{page.url} scrolls sideways: {scroll_width}px wide at {WIDTH}px"
-    assert page.evaluate(SHORT_TARGETS) == [], f"{page.url}: targets too small"
+    assert page.evaluate(SHORT_TARGETS, MIN_TARGET) == [], f"{page.url}: targets too small"
 
 
 def enter_password(page: Page, site: str, user_id: str, password: str) -> None:

@@ -3,7 +3,7 @@
 import pytest
 
 from sspr.audit.models import AuditEvent
-from sspr.delivery import DeliveryRefused, Message, send, send_code
+from sspr.delivery import DeliveryFailed, DeliveryRefused, Message, send, send_code
 from sspr.delivery.models import Delivery
 
 
@@ -115,7 +115,7 @@ def test_messages_that_failed_do_not_count_towards_the_cap(texts, gateway):
 
     texts(sms={"cost_per_message": 0.05, "daily_spending_cap": 0.05})
     gateway.script = [Reply(400, {"error": "bad number"})]
-    with pytest.raises(Exception):
+    with pytest.raises(DeliveryFailed):
         send(Message("sms", "+12025550123", "hi"))
     assert send(Message("sms", "+12025550124", "hi")).sent
 

@@ -12,6 +12,7 @@ Traps (see also the shared test-infrastructure notes):
   settings object (PSO) applied to the Students group, as a district would do it.
 """
 
+import contextlib
 import ctypes
 import fcntl
 import os
@@ -21,7 +22,7 @@ import struct
 import subprocess
 import time
 from base64 import b64encode
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from hashlib import sha1
 from itertools import count
 from pathlib import Path
@@ -115,10 +116,8 @@ def stop_process(process: subprocess.Popen | None) -> None:
             process.wait()
             return
         time.sleep(0.05)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait()
 
 
@@ -175,7 +174,7 @@ def ssha(password: str) -> str:
 
 
 def generalized_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%d%H%M%SZ")
+    return datetime.now(UTC).strftime("%Y%m%d%H%M%SZ")
 
 
 class Slapd:

@@ -1,7 +1,7 @@
 """How the back-ends read what servers answer, for answers the test servers do not give: Windows
 AD's wordless 0000052D, escaping corner cases, time formats. No server needed."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import ldap
@@ -85,8 +85,8 @@ def test_only_plausible_user_ids_are_looked_up(user_id, plausible):
 
 
 def test_times_are_read_in_both_formats():
-    assert generalized_time("20261127092412Z") == datetime(2026, 11, 27, 9, 24, 12, tzinfo=timezone.utc)
-    assert generalized_time("20261127092412.123456Z") == datetime(2026, 11, 27, 9, 24, 12, tzinfo=timezone.utc)
+    assert generalized_time("20261127092412Z") == datetime(2026, 11, 27, 9, 24, 12, tzinfo=UTC)
+    assert generalized_time("20261127092412.123456Z") == datetime(2026, 11, 27, 9, 24, 12, tzinfo=UTC)
     assert filetime(134402451597868880).year == 2026
     assert filetime(0) is None and filetime(0x7FFFFFFFFFFFFFFF) is None
     assert interval_seconds(-864000000000) == 86400 and interval_seconds(-0x7FFFFFFFFFFFFFFF) == 0

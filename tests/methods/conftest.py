@@ -29,8 +29,8 @@ def verify_with(method, answer, *, purpose="signin", session=None, actor=None):
     """Choose the method and answer it once, through the verification step every flow uses."""
     from sspr.actors import Actor
     from sspr.flows.engine import Flow
-    from sspr.methods.attempts import Budget
     from sspr.flows.verification import Verification
+    from sspr.methods.attempts import Budget
 
     session = {} if session is None else session
     flow = Flow.start(session, purpose, lifetime=600, user_id=method.user.user_id, user_pk=method.user.pk,

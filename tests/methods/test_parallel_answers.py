@@ -16,7 +16,7 @@ from .conftest import give_method, verify_with
 @pytest.mark.django_db(transaction=True)
 def test_a_hundred_parallel_wrong_codes_stop_exactly_at_the_threshold(student, settings):
     method = give_method(student, "totp", sealed_secret=seal(new_secret()))
-    method.user  # loaded here, not in the threads
+    _ = method.user  # loaded here, not in the threads
 
     def wrong_answer():
         try:

@@ -14,12 +14,11 @@ import cbor2
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from playwright.sync_api import expect
 
-from sspr.audit.models import AuditEvent
 from sspr.actors import Actor
+from sspr.audit.models import AuditEvent
 from sspr.methods.attempts import Budget, guarded
 from sspr.methods.base import ChallengeContext, VerificationFailed
 from sspr.methods.kinds import passkey

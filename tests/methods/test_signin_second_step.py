@@ -1,9 +1,8 @@
 from django.test import Client
 
 from sspr.demo.models import OutboxMessage
-
-from sspr.web.second_step import DEVICE_COOKIE as COOKIE
 from sspr.methods.models import RememberedDevice
+from sspr.web.second_step import DEVICE_COOKIE as COOKIE
 
 from ..conftest import sign_in
 from .conftest import give_method, second_step

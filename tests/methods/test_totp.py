@@ -2,8 +2,8 @@
 no replay, enrolment through the security-info pages, and the sign-in second step."""
 
 import base64
-import html
 import hashlib
+import html
 import re
 import time
 from types import SimpleNamespace
@@ -17,10 +17,10 @@ from sspr.limits.models import Counter
 from sspr.methods.base import VerificationFailed
 from sspr.methods.crypto import seal, unseal
 from sspr.methods.kinds import totp
-from sspr.web.methods.totp import PENDING
-from sspr.methods.kinds.totp import AuthenticatorApp, code_at, new_secret, matching_step, provisioning_uri
+from sspr.methods.kinds.totp import AuthenticatorApp, code_at, matching_step, new_secret, provisioning_uri
 from sspr.methods.models import Method
 from sspr.methods.rules import failures_per_account
+from sspr.web.methods.totp import PENDING
 
 from ..browser.conftest import CHROMIUM
 from ..browser.helpers import PHONE, assert_accessible
@@ -175,7 +175,7 @@ def answer(method, code):
 
 def test_a_code_whose_step_was_used_is_refused(student, clock):
     method = give_method(student, "totp", sealed_secret=seal(SECRET))
-    kind, step = AuthenticatorApp(), int(NOW // 30)
+    step = int(NOW // 30)
     answer(method, code_at(SECRET, step))
     assert Method.objects.get().data["last_step"] == step
     with pytest.raises(VerificationFailed, match="already used"):

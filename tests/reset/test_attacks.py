@@ -6,7 +6,7 @@ from django.test import Client
 
 from ..conftest import sign_in
 from ..methods.conftest import give_method
-from .conftest import begin, by_text
+from .conftest import begin
 
 PHONE = "+12025550143"
 PERSONAL = "chris@personal.example"

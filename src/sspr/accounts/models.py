@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     def create_user(self, user_id, password=None, **fields):
         user = self.model(user_id=user_id.strip().lower(), **fields)
         user.set_password(password)  # None gives an unusable password: directory users

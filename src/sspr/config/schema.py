@@ -5,7 +5,7 @@ docs/configuration.md lists the same keys; tests/test_docs.py checks the two agr
 A key typed `Secret` may also be given as `<key>_file`; sspr.config finds them by that type.
 """
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
@@ -113,8 +113,12 @@ class PasswordPolicy(PolicyRules):
     example_passphrases: list[str] = []
 
 
-# The names of the verification kinds' registry (plain data, read before Django starts).
-MethodKind = Literal[tuple(KINDS)]  # type: ignore[valid-type]
+# The names of the verification kinds' registry (plain data, read before Django starts). A type
+# checker cannot read a registry's keys, so to it they are strings; pydantic checks the real names.
+if TYPE_CHECKING:
+    MethodKind = str
+else:
+    MethodKind = Literal[tuple(KINDS)]
 
 
 class MethodRules(Section):
@@ -202,10 +206,16 @@ class Limits(Section):
 
 
 # The back-ends each channel may name: "none" (the channel is off) and those of the registry, so
-# a back-end added there is accepted here without a second list to keep in step.
-EmailBackend = Literal[("none", *BACKENDS["email"])]
-SmsBackend = Literal[("none", *BACKENDS["sms"])]
-VoiceBackend = Literal[("none", *BACKENDS["voice"])]
+# a back-end added there is accepted here without a second list to keep in step (strings to a
+# type checker, as MethodKind).
+if TYPE_CHECKING:
+    EmailBackend = str
+    SmsBackend = str
+    VoiceBackend = str
+else:
+    EmailBackend = Literal[("none", *BACKENDS["email"])]
+    SmsBackend = Literal[("none", *BACKENDS["sms"])]
+    VoiceBackend = Literal[("none", *BACKENDS["voice"])]
 
 
 class Delivery(Section):

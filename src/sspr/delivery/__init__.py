@@ -22,10 +22,10 @@ With wait=False the message is only queued and the worker sends it (demo and con
 always send at once: nothing can be slow there).
 """
 
-from .message import Message
+from .message import Channel, Message
 
-__all__ = ["Message", "send", "send_code", "DeliveryUnavailable", "DeliveryRefused", "DeliveryFailed",
-           "TransportError"]
+__all__ = ["DeliveryFailed", "DeliveryRefused", "DeliveryUnavailable", "Message", "TransportError", "send",
+           "send_code"]
 _ERROR_NAMES = ("DeliveryUnavailable", "DeliveryRefused", "DeliveryFailed", "TransportError")
 
 
@@ -42,16 +42,16 @@ def __getattr__(name: str):
 
 def send(message: Message, *, account: str = "", client_ip: str | None = None, wait: bool = True):
     """Queue a message and (wait=True) try it at once; see the module's documentation."""
-    from .queue import send as queue_send
+    from .queue import send as queue_send  # not at the top: the queue needs Django (see __getattr__)
 
     return queue_send(message, account=account, client_ip=client_ip, wait=wait)
 
 
-def send_code(channel: str, to: str, code: str, *, minutes: int = 10, language: str = "", account: str = "",
+def send_code(channel: Channel, to: str, code: str, *, minutes: int = 10, language: str = "", account: str = "",
               client_ip: str | None = None, wait: bool = True):
     """Send a one-time code with the channel's own template; it is dropped from the queue
     unsent once it expires (after `minutes`)."""
-    from .render import code_message
+    from .render import code_message  # not at the top: templates need Django (see __getattr__)
 
     message = code_message(channel, to, code, language=language, minutes=minutes)
     return send(message, account=account, client_ip=client_ip, wait=wait)

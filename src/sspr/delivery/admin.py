@@ -2,11 +2,12 @@ from django.contrib import admin
 
 from .models import Attempt, Delivery
 
+ATTEMPT_FIELDS = ("number", "started_at", "finished_at", "outcome", "reason", "worker")
+
 
 class AttemptInline(admin.TabularInline):
     model = Attempt
-    fields = ["number", "started_at", "finished_at", "outcome", "reason", "worker"]
-    readonly_fields = fields
+    fields = readonly_fields = ATTEMPT_FIELDS
     extra = 0
     can_delete = False
 

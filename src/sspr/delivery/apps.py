@@ -11,7 +11,7 @@ class DeliveryConfig(AppConfig):
     verbose_name = "Delivery of codes and notifications"
 
     def ready(self):
-        from .registry import local_backends_outside_demo
+        from .registry import local_backends_outside_demo  # in ready(): once every app is loaded
 
         for warning in local_backends_outside_demo():
             log.warning(warning)

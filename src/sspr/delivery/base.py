@@ -26,12 +26,16 @@ class Backend:
     name: ClassVar[str]
     # Demo and console back-ends never leave this machine: nothing to defraud, nothing to wait for.
     local: ClassVar[bool] = False
-    settings: ClassVar[tuple[Setting, ...]] = ()
 
     def __init__(self, config, channel: str):
         self.config = config
         self.channel = channel
         self.section = getattr(config, channel)
+
+    @property
+    def settings(self) -> tuple[Setting, ...]:
+        """The keys it reads; most back-ends list them in a class attribute of this name."""
+        return ()
 
     @property
     def timeout(self) -> float:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from .base import Backend
 from .channels.smtp import valid_address
+from .models import Delivery
 from .phone import known_country
 from .registry import CHANNELS, LOCAL, get_backend, local_backends_outside_demo
 
@@ -50,8 +51,6 @@ def findings(config, *, reach: bool = True, database: bool = True) -> tuple[list
 
 
 def _backlog() -> list[str]:
-    from .models import Delivery
-
     waiting = Delivery.objects.filter(status=Delivery.Status.QUEUED,
                                       next_attempt_at__lt=timezone.now() - BACKLOG_AGE).count()
     if waiting:

@@ -18,8 +18,9 @@ from sspr.actors import Actor
 from sspr.audit.models import Outcome, Reason, Tag, record
 from sspr.limits import Limit, claim_once
 
-from . import phone
-from .errors import BAD_DESTINATION, TOO_MANY, UNAVAILABLE, DeliveryRefused
+from . import Message, phone, send
+from .channels.smtp import valid_address
+from .errors import BAD_DESTINATION, TOO_MANY, UNAVAILABLE, DeliveryRefused, DeliveryUnavailable
 from .models import Delivery
 
 log = logging.getLogger("sspr.delivery")
@@ -45,8 +46,6 @@ def screen(channel: str, to: str, backend, *, account: str, client_ip: str | Non
 def _destination(channel: str, to: str, backend, config) -> str:
     bad = BAD_DESTINATION[channel]
     if channel == "email":
-        from .channels.smtp import valid_address
-
         if not valid_address(to.strip()):
             raise DeliveryRefused("not an email address", channel=channel, user_message=bad)
         return to.strip()
@@ -124,7 +123,7 @@ def _within_limits(channel: str, destination: str, section, *, account: str, cli
             raise _limit_reached(channel, kind, decision.retry_after)
 
 
-def _limit_reached(channel: str, kind: str, wait: timedelta) -> DeliveryRefused:
+def _limit_reached(channel: str, kind: str, wait: timedelta | None) -> DeliveryRefused:
     return DeliveryRefused(f"limit per {kind} reached", channel=channel, user_message=TOO_MANY, retry_after=wait)
 
 
@@ -135,9 +134,6 @@ def alert_once(key: str, window: timedelta) -> bool:
 
 def alert_admins(config, subject: str, body: str) -> None:
     """Email delivery.admin_emails. Never raises: an alert that cannot go out is logged."""
-    from . import Message, send
-    from .errors import DeliveryUnavailable
-
     if not config.delivery.admin_emails:
         log.error("admin alert not sent (delivery.admin_emails is empty): %s", subject)
         return

@@ -50,7 +50,7 @@ def request(method: str, url: str, *, data: bytes | None = None, headers: dict |
     except ssl.SSLCertVerificationError as exc:
         raise TransportError(f"TLS certificate not trusted: {exc.verify_message}", permanent=True,
                              misconfigured=True) from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise TransportError(f"no answer within {timeout:g} s", permanent=False) from None
     except urllib.error.URLError as exc:
         reason = exc.reason

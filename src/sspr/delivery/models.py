@@ -34,6 +34,8 @@ class Delivery(models.Model):
     reason = models.CharField(max_length=300, blank=True)
     provider_id = models.CharField(max_length=100, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Not stored: set on a delivery given up because the provider refused our setup, for send().
+    misconfigured: bool = False
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -66,7 +66,7 @@ def send(message, *, account: str = "", client_ip: str | None = None, wait: bool
     delivery = attempt(delivery, backend)
     if delivery.status == Delivery.Status.FAILED:
         raise DeliveryFailed(delivery.reason, channel=delivery.channel, delivery=delivery,
-                             misconfigured=getattr(delivery, "misconfigured", False))
+                             misconfigured=delivery.misconfigured)
     return delivery
 
 
@@ -121,7 +121,8 @@ def _failed(delivery: Delivery, number: int, failure: TransportError) -> Deliver
     delivery.next_attempt_at, delivery.reason = retry_at, reason
     delivery.claimed_by, delivery.claimed_until = "", None
     delivery.save(update_fields=["next_attempt_at", "reason", "claimed_by", "claimed_until"])
-    _audit(delivery, Tag.DELIVERY_DEFERRED, Outcome.ERROR, error=reason, retry_at=retry_at.isoformat(timespec="seconds"))
+    _audit(delivery, Tag.DELIVERY_DEFERRED, Outcome.ERROR, error=reason,
+           retry_at=retry_at.isoformat(timespec="seconds"))
     return delivery
 
 
@@ -202,8 +203,8 @@ def run_once(batch: int = 20) -> int:
         try:
             backend = get_backend(delivery.channel)
         except DeliveryUnavailable as exc:
-            backend = SimpleNamespace(timeout=0, name=delivery.backend)
-            if claim(delivery, backend):
+            unknown = SimpleNamespace(timeout=0, name=delivery.backend)
+            if claim(delivery, unknown):
                 delivery.refresh_from_db()
                 _give_up(delivery, exc.reason[:300])
             continue

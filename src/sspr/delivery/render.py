@@ -13,7 +13,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .message import Message
+from .message import Channel, Message
 
 
 def context(language: str, **extra) -> dict:
@@ -35,6 +35,7 @@ def render_email(template: str, language: str, **extra) -> tuple[str, str, str]:
         subject = " ".join(render_to_string(f"{template}_subject.txt", values).split())
         values["subject"] = subject
         text = render_to_string(f"{template}.txt", values)
+        html: str
         try:
             html = render_to_string(f"{template}.html", values)
         except TemplateDoesNotExist:
@@ -42,7 +43,7 @@ def render_email(template: str, language: str, **extra) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def code_message(channel: str, to: str, code: str, *, language: str = "", minutes: int = 10) -> Message:
+def code_message(channel: Channel, to: str, code: str, *, language: str = "", minutes: int = 10) -> Message:
     """The message that carries a one-time code on a channel."""
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     extra = {

@@ -28,7 +28,7 @@ class AccountDisabled(DirectoryError):
 class PasswordMustChange(DirectoryError):
     """The password was right, but it must be changed before the account can be used."""
 
-    def __init__(self, user: "DirectoryUser | None" = None):
+    def __init__(self, user: "DirectoryUser"):
         super().__init__("the password must be changed")
         self.user = user
 
@@ -88,6 +88,11 @@ class Directory(ABC):
     @abstractmethod
     def unlock(self, user_id: str) -> None:
         """Clear a lockout without touching the password."""
+
+    def lock(self, user_id: str) -> None:
+        """Lock the account until it is unlocked. Only the embedded directory can; on LDAP and AD
+        accounts are locked with the directory's own tools."""
+        raise NotImplementedError(f"{type(self).__name__} cannot lock accounts")
 
     def recently_used(self, user_id: str, password: str, depth: int) -> bool:
         """Whether password is the current one or among the last depth-1 before it. Directories

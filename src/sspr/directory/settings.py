@@ -36,7 +36,7 @@ class BackendSettings(BaseModel):
         ignored = []
         for model in type(self).__mro__:
             # Each back-end's model names its readers itself; the composed section inherits read_by.
-            if "read_by" not in vars(model) or backend in model.read_by:
+            if not issubclass(model, BackendSettings) or "read_by" not in vars(model) or backend in model.read_by:
                 continue
             for name, field in model.model_fields.items():
                 value = getattr(self, name)

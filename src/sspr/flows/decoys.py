@@ -18,5 +18,5 @@ def decoy_methods(user_id: str) -> list[Method]:
     digest = hmac.new(settings.SECRET_KEY.encode(), f"decoy:{user_id.lower()}".encode(), hashlib.sha256).digest()
     local = LETTERS[digest[0] % 26] + LETTERS[digest[1] % 26] + "xxxxx"
     email = Method(pk=-1, kind="email", destination=f"{local}@{PROVIDERS[digest[2] % len(PROVIDERS)]}")
-    phone = Method(pk=-2, kind="phone", destination=f"+1202555{digest[3] % 10}{digest[4] % 10}{digest[5] % 10}{digest[6] % 10}")
+    phone = Method(pk=-2, kind="phone", destination="+1202555" + "".join(str(byte % 10) for byte in digest[3:7]))
     return [email, phone]

@@ -64,6 +64,13 @@ class Flow:
         return self.state["user"]  # None for a person we cannot help (stand-ins)
 
     @property
+    def person_pk(self) -> int:
+        """The local account of a flow that has one (sign-in, re-authentication)."""
+        if self.user_pk is None:
+            raise FlowRefused("no account")
+        return self.user_pk
+
+    @property
     def steps(self) -> list[str]:
         return self.state["steps"]
 

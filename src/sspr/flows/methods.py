@@ -9,9 +9,11 @@ def strongest_first(methods) -> list[Method]:
     return sorted(methods, key=lambda m: -kind(m.kind).strength)
 
 
-def allowed_methods(user_pk: int, groups, *, for_signin: bool) -> list[Method]:
+def allowed_methods(user_pk: int | None, groups, *, for_signin: bool) -> list[Method]:
     """The person's registered methods that their groups allow; for sign-in (and
-    re-authentication) only kinds that serve as a second step."""
+    re-authentication) only kinds that serve as a second step. None (a stand-in) has none."""
+    if user_pk is None:
+        return []
     allowed = set(rules_for(groups).allowed)
     methods = [m for m in Method.objects.filter(user_id=user_pk).select_related("user") if m.kind in allowed]
     if for_signin:

@@ -6,7 +6,6 @@ from collections.abc import MutableMapping
 
 from sspr.accounts.models import User
 from sspr.actors import Actor
-
 from sspr.methods.attempts import Budget
 
 from .engine import Flow
@@ -44,7 +43,7 @@ def pending(session: MutableMapping, user: User) -> Flow | None:
 
 def verification(flow: Flow, actor: Actor, *, language: str = "") -> Verification:
     return Verification(flow, actor, allowed_methods(flow.user_pk, flow.get("groups", []), for_signin=True),
-                        purpose=PLAN, budget=Budget.of(PLAN, flow.user_pk), language=language)
+                        purpose=PLAN, budget=Budget.of(PLAN, flow.person_pk), language=language)
 
 
 def finish(flow: Flow, method) -> None:

@@ -50,9 +50,10 @@ def start(session: MutableMapping, actor: Actor, user_id: str) -> Flow:
     if not decision:
         raise TooManyAttempts(decision.retry_after)
     person, user = people.helpable(user_id)
-    if user is not None and not completable(allowed_methods(user.pk, person.groups, for_signin=False),
-                                            steps_for(person.groups)):
-        person, user = None, None  # registered, but not enough to pass: helped no more than a stranger
+    if person is not None and user is not None:
+        methods = allowed_methods(user.pk, person.groups, for_signin=False)
+        if not completable(methods, steps_for(person.groups)):
+            person, user = None, None  # registered, but not enough to pass: helped no more than a stranger
     record(actor, Tag.RESET_START, subject=user_id, outcome=Outcome.STARTED if user else Outcome.REFUSED,
            reason=None if user else Reason.CANNOT_HELP)
     return Flow.start(session, PLAN, lifetime=settings.CONFIG.reset.flow_minutes * 60, user_id=user_id,
@@ -78,7 +79,7 @@ def steps_required(flow: Flow) -> int:
 def give_reason(flow: Flow, reason: str) -> None:
     verifications = [f"verify{n}" for n in range(1, steps_required(flow) + 1)]
     flow.passed("reason", reason=reason)
-    flow.add_steps(verifications + [REASONS[reason]])
+    flow.add_steps([*verifications, REASONS[reason]])
 
 
 def verification_count(flow: Flow) -> int:
@@ -133,7 +134,7 @@ def verification(flow: Flow, actor: Actor, *, language: str = "") -> Verificatio
 
 
 def verified(flow: Flow, method: Method) -> None:
-    flow.passed(flow.current, used=flow.used + [{"method": method.pk, "kind": method.kind}])
+    flow.passed(flow.current, used=[*flow.used, {"method": method.pk, "kind": method.kind}])
 
 
 def person_of(flow: Flow) -> DirectoryUser:

@@ -6,9 +6,8 @@ from collections.abc import MutableMapping
 from sspr.accounts.models import User
 from sspr.actors import Actor
 from sspr.methods import devices
-from sspr.methods.models import Method
-
 from sspr.methods.attempts import Budget
+from sspr.methods.models import Method
 
 from .engine import Flow
 from .methods import allowed_methods
@@ -34,11 +33,13 @@ def pending(session: MutableMapping) -> Flow | None:
 
 def verification(flow: Flow, actor: Actor, *, language: str = "") -> Verification:
     return Verification(flow, actor, allowed_methods(flow.user_pk, flow.get("groups", []), for_signin=True),
-                        purpose=PLAN, budget=Budget.of(PLAN, flow.user_pk), language=language)
+                        purpose=PLAN, budget=Budget.of(PLAN, flow.person_pk), language=language)
 
 
 def finish(flow: Flow, method: Method) -> User | None:
     """The verification passed: the flow ends, and the person may be signed in."""
     flow.passed("verify", used=[{"method": method.pk, "kind": method.kind}])
     flow.end()
+    if flow.user_pk is None:  # sign-in flows always have one; the type allows stand-ins
+        return None
     return User.objects.filter(pk=flow.user_pk, is_active=True).first()

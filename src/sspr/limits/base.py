@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from . import Limit
+    from . import Limit  # for the annotations only: the package imports this module
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from sspr.audit.models import Reason
 
 from .models import Method
 
-
 WRONG_CODE = gettext_lazy("That code didn't work. Check it and try again, or ask for a new one.")
 
 

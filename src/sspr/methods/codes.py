@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from sspr.actors import Actor
 from sspr.audit.models import Reason
 from sspr.delivery import DeliveryUnavailable, send_code
+from sspr.delivery.message import Channel
 
 from .attempts import wait_message
 from .base import WRONG_CODE, VerificationFailed
@@ -25,7 +26,7 @@ WRONG = WRONG_CODE
 SPENT = gettext_lazy("That code is no longer valid. Ask for a new one.")
 
 
-def send(actor: Actor, user, purpose: str, channel: str, destination: str, *, sends_key: str,
+def send(actor: Actor, user, purpose: str, channel: Channel, destination: str, *, sends_key: str,
          language: str = "") -> bool:
     """Make a new code (the previous one for this purpose stops working) and send it; True
     when the provider stumbled and the worker keeps trying (the person is told it may be slow).

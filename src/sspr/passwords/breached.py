@@ -178,7 +178,7 @@ class BreachedFilter:
         """
         if engine == "auto":
             try:
-                import numpy  # noqa: F401
+                import numpy  # noqa: F401  (only asking whether it is installed)
                 engine = "numpy"
             except ImportError:
                 engine = "python"
@@ -439,7 +439,7 @@ def _fill_numpy(chunks, blocks: int, k: int, expected: int):
         digit_run = np.argmin(rows[:, 41:] - np.uint8(ord("0")) < 10, axis=1)  # digits after the colon
         good = (rows[:, 40] == ord(":")) & (digit_run >= 1) & (digit_run + 41 == lengths)
         try:
-            digest = binascii.a2b_hex(hex_digits)
+            digest = binascii.a2b_hex(hex_digits.data)
         except binascii.Error:
             digest = None
             is_hex = np.zeros(256, dtype=bool)
@@ -481,7 +481,7 @@ def _fill_numpy(chunks, blocks: int, k: int, expected: int):
                 np.bitwise_or.at(bits, where >> 3, np.left_shift(1, where & 7).astype(np.uint8))
         if window is not None:
             bits[first_block * BLOCK_BYTES:(last_block + 1) * BLOCK_BYTES] |= np.packbits(window, bitorder="little")
-    return entries, memoryview(bits)
+    return entries, bits.data
 
 
 # --- online range check -------------------------------------------------------------------
@@ -543,7 +543,7 @@ class RangeCheck:
         except urllib.error.URLError as exc:
             raise BreachCheckUnavailable(f"range API unreachable: {exc.reason}") from None
         except (OSError, http.client.HTTPException) as exc:  # timeouts while reading, resets
-            raise BreachCheckUnavailable(f"range API failed: {exc or type(exc).__name__}") from None
+            raise BreachCheckUnavailable(f"range API failed: {str(exc) or type(exc).__name__}") from None
         try:
             return body.decode("ascii")
         except UnicodeDecodeError:

@@ -21,8 +21,10 @@ from django.utils.translation import gettext_noop, ngettext, override, trans_rea
 
 from sspr.config.groups import rules_for_groups
 from sspr.config.schema import PolicyRules
+from sspr.directory import get_directory
 
-from .wordlists import fold
+from .breached import BreachCheckUnavailable, BreachedFilter, RangeCheck
+from .wordlists import fold, is_common
 
 # zxcvbn refuses longer input; a passphrase this long is strong on length alone.
 STRENGTH_ESTIMATE_MAX = 72
@@ -132,8 +134,6 @@ class NotCommon(Rule):
         return _("Not a commonly used password")
 
     def problem(self, password, person, rules):
-        from .wordlists import is_common
-
         return self.label(rules) if is_common(password) else None
 
 
@@ -141,8 +141,9 @@ class NotPublished(Rule):
     """Not a phrase we publish. An example passphrase (ours, in every language the portal speaks,
     and the operator's own from password_policy.example_passphrases) is refused anywhere in the
     password; any other text the pages show (every string of the translation catalogs, the
-    checklist's lines with their numbers, the help desk text) is refused as the whole password. The ideas /password/idea/ offers are not
-    published: each is drawn at random for one browser and kept nowhere (docs/architecture.md)."""
+    checklist's lines with their numbers, the help desk text) is refused as the whole password.
+    The ideas /password/idea/ offers are not published: each is drawn at random for one browser
+    and kept nowhere (docs/architecture.md)."""
 
     name = "published"
 
@@ -186,8 +187,6 @@ class NotBreached(Rule):
         return _("Not found in known data breaches")
 
     def problem(self, password, person, rules):
-        from .breached import BreachCheckUnavailable
-
         for source in breached_sources():
             try:
                 if source.is_breached(password):
@@ -236,8 +235,6 @@ def check(password: str, person: Person) -> list[Result]:
 def validate(password: str, person: Person, *, current_password: str | None = None) -> list[str]:
     """Everything wrong with a password about to be set (empty when it may be set), including
     the checks too slow for the live checklist: the current or a recent password again."""
-    from sspr.directory import get_directory
-
     problems = [result.message for result in check(password, person) if not result.passed]
     depth = rules_for(person).history
     if current_password is not None and normalise(current_password) == normalise(password):
@@ -289,7 +286,7 @@ def example_passphrases() -> list[str]:
 
 @cache
 def _translated_examples(languages: tuple[str, ...]) -> frozenset[str]:
-    found = set()
+    found: set[str] = set()
     for language in languages:
         with override(language):
             found.update(phrase(_(example)) for example in EXAMPLE_PASSPHRASES)
@@ -315,10 +312,11 @@ def checklist_phrases(rules: PolicyRules) -> set[str]:
 
 @cache
 def _catalog_phrases(languages: tuple[str, ...]) -> frozenset[str]:
-    found = set()
+    found: set[str] = set()
     for language in languages:
         # The catalog as Django's own JavaScriptCatalog view reads it.
-        for key, translated in trans_real.translation(language)._catalog.items():
+        catalog = trans_real.translation(language)._catalog  # type: ignore[attr-defined]  # no public API
+        for key, translated in catalog.items():
             message = (key[0] if isinstance(key, tuple) else key).rpartition("\x04")[2]  # without its context
             if message:  # "" is the catalog's header
                 found.update({phrase(message), phrase(translated)})
@@ -348,12 +346,10 @@ def distinctive_words(name: str) -> list[str]:
 
 
 @cache
-def breached_sources() -> list:
+def breached_sources() -> list[BreachedFilter | RangeCheck]:
     """The configured breach checks: the offline filter first (no network), then the online API."""
-    from .breached import BreachedFilter, RangeCheck
-
     policy = settings.CONFIG.password_policy
-    sources = []
+    sources: list[BreachedFilter | RangeCheck] = []
     if policy.breached_filter:
         sources.append(BreachedFilter.open(policy.breached_filter))
     if policy.breached_online_url:

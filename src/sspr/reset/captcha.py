@@ -32,6 +32,7 @@ import re
 import secrets
 import time
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 
@@ -122,12 +123,12 @@ def issue(session, form_id: str, refresh_url: str = "", error: str = "") -> dict
     at the answer field (and marks it invalid)."""
     _check_form_id(form_id)
     mode = _mode()
-    context = {"mode": mode, "form_id": form_id, "error": error, "answer_field": ANSWER_FIELD,
+    context: dict[str, Any] = {"mode": mode, "form_id": form_id, "error": error, "answer_field": ANSWER_FIELD,
                "pow_field": POW_FIELD}
     if mode == "off":
         return {"captcha": context}
     config = settings.CONFIG.reset
-    record = {"form": form_id, "mode": mode, "expires": int(_now()) + 60 * config.captcha_minutes,
+    record: dict[str, Any] = {"form": form_id, "mode": mode, "expires": int(_now()) + 60 * config.captcha_minutes,
               "nonce": secrets.token_hex(16)}
     if mode == "image":
         record["ref"] = secrets.token_urlsafe(12)
@@ -194,7 +195,7 @@ def captcha_warnings(config) -> list[str]:
         return ['reset.captcha = "off": "Get back into your account" has no CAPTCHA; use this only behind '
                 "other bot protection or in automated tests"]
     if mode == "image":
-        from .captcha_media import espeak
+        from .captcha_media import espeak  # on first use: it loads numpy, which only "image" needs
 
         if espeak() is None:
             return ["reset.captcha: espeak-ng is not installed (Debian: apt-get install espeak-ng), so the audio "

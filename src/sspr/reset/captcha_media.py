@@ -51,7 +51,7 @@ def _image_captcha():
 def png(text: str) -> bytes:
     # Light characters on a dark ground, whatever shades chance picks: the package pastes each
     # character through a mask made from its brightness, so dark ink would come out faint.
-    ink = tuple(secrets.randbelow(30) + 226 for _ in range(3)) + (255,)
+    ink = (*(secrets.randbelow(30) + 226 for _ in range(3)), 255)
     paper = tuple(secrets.randbelow(40) + 15 for _ in range(3))
     image = _image_captcha().generate_image(text, bg_color=paper, fg_color=ink)
     out = io.BytesIO()
@@ -77,7 +77,7 @@ def _samples(data: bytes) -> tuple[np.ndarray, int]:
 
 def _resample(signal: np.ndarray, factor: float) -> np.ndarray:
     """Stretch (factor > 1: longer, lower) by linear interpolation."""
-    length = max(1, int(round(len(signal) * factor)))
+    length = max(1, round(len(signal) * factor))
     return np.interp(np.linspace(0, len(signal) - 1, length), np.arange(len(signal)), signal)
 
 

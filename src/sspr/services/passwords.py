@@ -3,7 +3,7 @@ help desk, a teacher, the command line, the API): policy, directory, sync target
 every session, remembered device and live code, notices, audit."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -63,10 +63,8 @@ def set_password(actor: Actor, person: DirectoryUser, new: str, *, old: str | No
 
 
 def prove_old_password(person: DirectoryUser, old: str) -> None:
-    try:
+    with suppress(PasswordMustChange):  # right, though expired: it is theirs to change
         get_directory().authenticate(person.user_id, old)
-    except PasswordMustChange:
-        pass  # right, though expired: it is theirs to change
 
 
 @contextmanager

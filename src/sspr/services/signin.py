@@ -2,6 +2,7 @@
 password that opens security info."""
 
 from datetime import timedelta
+from typing import NoReturn
 
 from django.conf import settings
 
@@ -59,7 +60,7 @@ def check_password(actor: Actor, user_id: str, password: str) -> tuple[User, boo
     return user, must_change
 
 
-def refused(actor: Actor, user_id: str, reason: Reason):
+def refused(actor: Actor, user_id: str, reason: Reason) -> NoReturn:
     record(actor, Tag.SIGNIN_FAILURE, subject=user_id, outcome=Outcome.FAILURE, reason=reason)
     failures_per_ip().acquire(actor.client_ip or "unknown")
     raise SignInRefused()

@@ -6,10 +6,9 @@ there is none yet. The configuration schema reads TARGETS before Django is set u
 module imports Django only inside configured_targets().
 """
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
-if TYPE_CHECKING:
-    from sspr.directory.base import DirectoryUser
+from sspr.directory.base import DirectoryUser
 
 # name -> dotted path of a SyncTarget subclass
 TARGETS: dict[str, str] = {}
@@ -37,7 +36,7 @@ class SyncTarget:
     def __init__(self, config) -> None:
         self.config = config
 
-    def set_password(self, person: "DirectoryUser", new_password: str, *, must_change: bool) -> None:
+    def set_password(self, person: DirectoryUser, new_password: str, *, must_change: bool) -> None:
         """Give the person's account there this password; raise SyncFailed when it was not taken.
         must_change: the person must choose another at their next sign-in there."""
         raise NotImplementedError
@@ -49,7 +48,7 @@ class SyncTarget:
 
 def configured_targets(config=None) -> list[SyncTarget]:
     """One target for each name in [sync] targets, in the order listed."""
-    from django.conf import settings
+    from django.conf import settings  # not at the top: see the module docstring
     from django.utils.module_loading import import_string
 
     config = config or settings.CONFIG

@@ -3,7 +3,10 @@ import time
 from functools import cached_property
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+
+from sspr.directory.base import DirectoryUnavailable
 
 
 class ClientIPMiddleware:
@@ -94,10 +97,6 @@ class DirectoryUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.shortcuts import render
-
-        from sspr.directory.base import DirectoryUnavailable
-
         if isinstance(exception, DirectoryUnavailable):
             return render(request, "errors/503.html", status=503)
         return None

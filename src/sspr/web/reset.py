@@ -7,9 +7,8 @@ from functools import wraps
 from django import forms
 from django.conf import settings
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sspr.flows import reset

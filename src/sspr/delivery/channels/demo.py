@@ -2,6 +2,8 @@
 
 import logging
 
+from sspr.demo.models import OutboxMessage
+
 from ..base import Backend
 
 log = logging.getLogger("sspr.delivery")
@@ -13,8 +15,6 @@ class Demo(Backend):
     timeout = 0
 
     def send(self, delivery) -> str:
-        from sspr.demo.models import OutboxMessage
-
         outbox = OutboxMessage.objects.create(channel=delivery.channel, to=delivery.to, subject=delivery.subject,
                                               body=delivery.body)
         # Demo only: the terminal is the tester's phone. Real channels never log a message body.

@@ -5,6 +5,7 @@ inject into) the request. Its keys are declared in http_gateway_settings.py."""
 
 import json
 import re
+from collections.abc import Callable
 from urllib.parse import quote, quote_plus
 from xml.sax.saxutils import escape
 
@@ -19,7 +20,7 @@ class HttpGateway(Backend):
     name = "http"
 
     @property
-    def settings(self):
+    def settings(self) -> tuple[Setting, ...]:
         c = self.channel
         return (
             Setting(f"{c}.url", "the gateway's address; may hold placeholders", required=True),
@@ -85,7 +86,7 @@ class HttpGateway(Backend):
         raise TransportError(reason, permanent=True, misconfigured=answer.status in (401, 403, 404, 405))
 
 
-ESCAPES = {
+ESCAPES: dict[str, Callable[[str], str]] = {
     "json": lambda value: json.dumps(value)[1:-1],
     "form": quote_plus,
     "url": lambda value: quote(value, safe=""),

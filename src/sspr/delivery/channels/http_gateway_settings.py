@@ -5,8 +5,6 @@ Settings only: the configuration schema reads this before Django starts (see __i
 
 from typing import Literal
 
-from pydantic import Field
-
 from sspr.config.base import Secret, Section
 
 

@@ -3,7 +3,6 @@ authentication, our sender and reply-to, text and HTML parts, the recipient's la
 Its [email] keys are declared in smtp_settings.py."""
 
 import smtplib
-import socket
 import ssl
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -79,6 +78,7 @@ class SmtpEmail(Backend):
 
     def _connect(self) -> smtplib.SMTP:
         email = self.email
+        client: smtplib.SMTP
         if email.security == "tls":
             client = smtplib.SMTP_SSL(email.host, self.port, timeout=self.timeout, context=self._tls())
         else:
@@ -127,7 +127,7 @@ class SmtpEmail(Backend):
         except ssl.SSLCertVerificationError as exc:
             raise TransportError(f"TLS certificate not trusted: {exc.verify_message}", permanent=True,
                                  misconfigured=True) from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise TransportError(f"no answer within {self.timeout:g} s", permanent=False) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise TransportError(f"cannot reach the mail server: {exc}", permanent=False) from None

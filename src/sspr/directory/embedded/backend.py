@@ -4,6 +4,7 @@ The default home of passwords for a district without LDAP or AD, and the referen
 implementation of sspr.directory.base.Directory.
 """
 
+import contextlib
 import unicodedata
 from datetime import timedelta
 
@@ -70,10 +71,8 @@ class EmbeddedDirectory(Directory):
         return self._to_user(account, timezone.now())
 
     def change_password(self, user_id, old_password, new_password):
-        try:
+        with contextlib.suppress(PasswordMustChange):  # an expired password is exactly the one that may be changed
             self.authenticate(user_id, old_password)
-        except PasswordMustChange:
-            pass  # an expired password is exactly the one that may be changed
         self.reset_password(user_id, new_password)
 
     def reset_password(self, user_id, new_password, *, must_change=False):

@@ -6,21 +6,24 @@ anything below it. Django's must_update() compares parameters, so a hash made wi
 is re-made at the next successful sign-in.
 """
 
+import bcrypt
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher, BCryptPasswordHasher
 
 
+# Django declares the costs as class attributes; here they are read from [passwords] at each use,
+# so they are read-only properties, which the stubs cannot express as an override.
 class ConfiguredArgon2Hasher(Argon2PasswordHasher):
     @property
-    def time_cost(self):
+    def time_cost(self) -> int:  # type: ignore[override]
         return settings.CONFIG.passwords.argon2_time_cost
 
     @property
-    def memory_cost(self):
+    def memory_cost(self) -> int:  # type: ignore[override]
         return settings.CONFIG.passwords.argon2_memory_kib
 
     @property
-    def parallelism(self):
+    def parallelism(self) -> int:  # type: ignore[override]
         return settings.CONFIG.passwords.argon2_parallelism
 
 
@@ -31,4 +34,4 @@ class ImportedBCryptHasher(BCryptPasswordHasher):
 
     def verify(self, password, encoded):
         _algorithm, data = encoded.split("$", 1)
-        return self._load_library().checkpw(password.encode()[:72], data.encode("ascii"))
+        return bcrypt.checkpw(password.encode()[:72], data.encode("ascii"))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import identify_hasher, make_password
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from .backend import canonical_password
@@ -74,7 +75,8 @@ def read_rows(lines, domains: list[str]):
         if unknown:
             problem += f"; unknown columns: {', '.join(unknown)}"
         return [], [problem]
-    rows, problems, seen = [], [], {}
+    rows, problems = [], []
+    seen: dict[str, int] = {}  # user ID -> the line it was first on
     for row in reader:
         line = reader.line_num
         if None in row:
@@ -116,6 +118,14 @@ def read_rows(lines, domains: list[str]):
     return rows, problems
 
 
+def _stored(name: str) -> tuple[Field, str]:
+    """An Account field kept in a column of its own, and the column's name."""
+    found = Account._meta.get_field(name)
+    if not isinstance(found, Field) or not found.column:
+        raise ValueError(f"Account.{name} has no column of its own")
+    return found, found.column
+
+
 def update_in_place(accounts: list[Account], fields: list[str]) -> None:
     """Write the given fields of existing rows. Django's bulk_update builds one CASE WHEN term per
     row and field, which took minutes for a district's 60,000 accounts; one prepared UPDATE run
@@ -123,10 +133,11 @@ def update_in_place(accounts: list[Account], fields: list[str]) -> None:
     if not accounts:
         return
     quote = connection.ops.quote_name
-    columns = [Account._meta.get_field(name) for name in fields]
-    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
-    sql = f"UPDATE {quote(Account._meta.db_table)} SET {assignments} WHERE {quote(Account._meta.pk.column)} = %s"
-    rows = [[column.get_db_prep_save(getattr(account, column.attname), connection) for column in columns]
+    columns = [_stored(name) for name in fields]
+    assignments = ", ".join(f"{quote(column)} = %s" for _field, column in columns)
+    _pk, pk_column = _stored(Account._meta.pk.name)
+    sql = f"UPDATE {quote(Account._meta.db_table)} SET {assignments} WHERE {quote(pk_column)} = %s"
+    rows = [[stored.get_db_prep_save(getattr(account, stored.attname), connection) for stored, _column in columns]
             + [account.pk] for account in accounts]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)

@@ -1,9 +1,9 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.db import models
 
 # An administrator's lock has no end; an automatic lockout ends after directory.lockout_minutes.
-FOREVER = datetime(9999, 12, 31, tzinfo=timezone.utc)
+FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def normalise_user_id(user_id: str) -> str:

@@ -15,7 +15,7 @@ the rules that apply to them.
 import logging
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sspr.config.schema import Config
 
@@ -39,7 +39,7 @@ UF_LOCKOUT = 0x10  # in msDS-User-Account-Control-Computed
 UF_PASSWORD_EXPIRED = 0x800000  # in msDS-User-Account-Control-Computed
 DOMAIN_PASSWORD_COMPLEX = 0x1  # in the domain's pwdProperties
 NEVER = 0x7FFFFFFFFFFFFFFF
-FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
+FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 PSO_SECONDS = 300
 
 # The sub-code after "data" in a refused bind's diagnostic message.

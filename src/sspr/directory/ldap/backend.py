@@ -47,7 +47,8 @@ class LdapDirectory(Directory):
         self.connections.close()
 
     def __del__(self):
-        try:
+        # Not contextlib.suppress: at interpreter shutdown a module's globals may already be gone.
+        try:  # noqa: SIM105
             self.close()
         except Exception:  # interpreter shutdown: the sockets close anyway
             pass

@@ -9,6 +9,7 @@ still load, every operation raises DirectoryUnavailable, and check() says how to
 The other modules of this package take `ldap` from here, so there is one answer to "is it there".
 """
 
+import contextlib
 import logging
 import os
 import socket
@@ -116,10 +117,8 @@ class Link:
         return result
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # closing a dead connection can only fail; nothing is lost
             self.conn.unbind_ext_s()
-        except Exception:  # closing a dead connection can only fail; nothing is lost
-            pass
 
 
 def bind(link: Link, dn: str, password: str, controls: Sequence = ()) -> tuple[list, Exception | None]:
@@ -138,7 +137,8 @@ class Pool:
     """Idle connections for reuse. Never shared across a fork: gunicorn workers each open their own."""
 
     def __init__(self, size: int = POOL_SIZE):
-        self.size, self._idle, self._lock, self._pid = size, [], threading.Lock(), os.getpid()
+        self.size, self._lock, self._pid = size, threading.Lock(), os.getpid()
+        self._idle: list[Link] = []
 
     def take(self) -> Link | None:
         with self._lock:
@@ -207,9 +207,9 @@ class Servers:
         probe = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         probe.check_hostname, probe.verify_mode = False, ssl.CERT_NONE
         try:
-            with socket.create_connection((address.hostname, address.port or 636), self.settings.timeout) as raw:
-                with probe.wrap_socket(raw, server_hostname=address.hostname):
-                    pass
+            with (socket.create_connection((address.hostname, address.port or 636), self.settings.timeout) as raw,
+                  probe.wrap_socket(raw, server_hostname=address.hostname)):
+                pass
         except (OSError, ValueError) as exc:
             raise ldap.SERVER_DOWN({"desc": "Can't contact LDAP server", "info": f"TLS handshake: {exc}"}) from None
 
@@ -315,7 +315,7 @@ class Connections:
             raise DirectoryUnavailable(problem)
         link = pool.take()
         reused = link is not None
-        if not reused:
+        if link is None:
             link = fresh()
         while True:
             link.answered = False

@@ -3,10 +3,11 @@ per problem, each starting with the key to fix: the settings, each server (reach
 certificate, the service account's bind), base_dn, the user filter, and the rights the service
 account was delegated (the back-end's rights_problems)."""
 
+import contextlib
 import logging
 import os
 import time
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from .connection import Connections, Link, bind, describe, ldap, missing_library, unreachable_errors
 from .entries import Entry
@@ -24,9 +25,11 @@ class CheckedDirectory(Protocol):
     """What the checks need of an LDAP back-end (sspr.directory.ldap.backend.LdapDirectory)."""
 
     backend: str
-    settings: LdapSettings
     connections: Connections
     user_filter: str
+
+    @property
+    def settings(self) -> LdapSettings: ...
 
     @property
     def anyone_filter(self) -> str: ...
@@ -34,6 +37,13 @@ class CheckedDirectory(Protocol):
     def profile_attributes(self) -> list[str]: ...
 
     def rights_problems(self, link: Link, samples: list[Entry]) -> list[str]: ...
+
+
+class Trouble(NamedTuple):
+    """Why a server cannot be used: kind is "unreachable", "tls", "refused" or "bind"."""
+
+    kind: str
+    text: str
 
 
 class SetupCheck:
@@ -74,15 +84,15 @@ class SetupCheck:
             return problems
         working, unreachable = None, []
         for uri in settings.uris:
-            link, trouble = self._server(uri)
-            if link is None and trouble[0] == "unreachable":
-                unreachable.append(trouble[1])
-            elif link is None:
-                problems.append(trouble[1])
+            answer = self._server(uri)
+            if isinstance(answer, Trouble) and answer.kind == "unreachable":
+                unreachable.append(answer.text)
+            elif isinstance(answer, Trouble):
+                problems.append(answer.text)
             elif working is None:
-                working = link
+                working = answer
             else:
-                link.close()
+                answer.close()
         if working is None:
             if unreachable:
                 problems.append("directory.uris: no server answered: " + "; ".join(unreachable))
@@ -93,8 +103,8 @@ class SetupCheck:
             working.close()
         return problems
 
-    def _server(self, uri: str) -> tuple[Link | None, tuple[str, str] | None]:
-        """(bound link, None) or (None, (kind, plain-language problem))."""
+    def _server(self, uri: str) -> Link | Trouble:
+        """A bound link, or the plain-language problem."""
         settings, conn = self.settings, None
         try:
             conn = self.directory.connections.servers.initialize(uri)
@@ -108,22 +118,23 @@ class SetupCheck:
             except OSError:
                 verdict = None
             if verdict:
-                return None, ("tls", f"directory.ca_file: {uri}: the server's TLS certificate is not trusted "
-                                     f"({verdict}); set directory.ca_file to the CA certificate that signed it, and "
-                                     "make sure the address is a name or IP address in the certificate")
-            return None, ("unreachable", f"{uri} ({describe(exc)})")
+                return Trouble("tls", f"directory.ca_file: {uri}: the server's TLS certificate is not trusted "
+                                      f"({verdict}); set directory.ca_file to the CA certificate that signed it, and "
+                                      "make sure the address is a name or IP address in the certificate")
+            return Trouble("unreachable", f"{uri} ({describe(exc)})")
         except ldap.LDAPError as exc:
             Link(conn, uri).close()
-            return None, ("refused", f"directory.uris: {uri}: the server refused the connection ({describe(exc)}); "
-                                     "does it offer StartTLS?")
+            return Trouble("refused", f"directory.uris: {uri}: the server refused the connection ({describe(exc)}); "
+                                      "does it offer StartTLS?")
         if error is not None:
             link.close()
             if isinstance(error, ldap.INVALID_CREDENTIALS):
-                return None, ("bind", f"directory.bind_password: {uri} refused the service account "
-                                      f"{settings.bind_dn!r}: wrong password, or no such account "
-                                      f"(check directory.bind_dn and directory.bind_password; {describe(error)})")
-            return None, ("bind", f"directory.bind_dn: {uri} refused the service account's sign-in ({describe(error)})")
-        return link, None
+                return Trouble("bind", f"directory.bind_password: {uri} refused the service account "
+                                       f"{settings.bind_dn!r}: wrong password, or no such account "
+                                       f"(check directory.bind_dn and directory.bind_password; {describe(error)})")
+            return Trouble("bind", f"directory.bind_dn: {uri} refused the service account's sign-in "
+                                   f"({describe(error)})")
+        return link
 
     def _contents(self, link: Link) -> list[str]:
         settings = self.settings
@@ -145,7 +156,7 @@ class SetupCheck:
         """A few entries the user filter matches (any user ID), to test the service account's rights on."""
         msgid = link.call("search_ext", self.settings.base_dn, ldap.SCOPE_SUBTREE, self.directory.anyone_filter,
                           self.directory.profile_attributes())
-        entries = []
+        entries: list[Entry] = []
         try:
             while len(entries) < SAMPLE_SIZE:
                 kind, found, _, _ = link.call("result3", msgid, all=0, timeout=self.settings.timeout)
@@ -155,8 +166,6 @@ class SetupCheck:
         except ldap.SIZELIMIT_EXCEEDED:
             pass
         finally:
-            try:
+            with contextlib.suppress(ldap.LDAPError):
                 link.conn.abandon(msgid)
-            except ldap.LDAPError:
-                pass
         return entries[:SAMPLE_SIZE]

@@ -3,7 +3,7 @@ escaped into filters, DNs and times decoded, and the password rules a policy ent
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .connection import ldap
 
@@ -40,7 +40,7 @@ def generalized_time(value: str) -> datetime | None:
     """RFC 4517 GeneralizedTime as OpenLDAP writes it: 20261127092412Z or 20261127092412.123456Z."""
     text = value.rstrip("Z").split(".")[0]
     try:
-        return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
+        return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
     except ValueError:
         return None
 

@@ -8,6 +8,8 @@ pwdAccountLockedTime, and setting or removing pwdReset. The server's answers arr
 response controls and become the typed errors of sspr.directory.base.
 """
 
+import contextlib
+
 from ..base import (
     AccountDisabled,
     AccountLocked,
@@ -118,10 +120,8 @@ class OpenLdapDirectory(LdapDirectory):
 
     @staticmethod
     def delete_attribute(link: Link, dn: str, attribute: str) -> None:
-        try:
+        with contextlib.suppress(ldap.NO_SUCH_ATTRIBUTE):  # already gone: the same result
             link.call("modify_ext_s", dn, [(ldap.MOD_DELETE, attribute, None)])
-        except ldap.NO_SUCH_ATTRIBUTE:
-            pass  # already gone: the same result
 
     def password_modify(self, link: Link, entry: Entry, old_password: str | None, new_password: str) -> None:
         """RFC 3062 Password Modify on link, with the server's refusal as a typed error."""

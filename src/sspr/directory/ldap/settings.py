@@ -1,6 +1,8 @@
 """The [directory] keys the OpenLDAP ("ldap") and Active Directory ("ad") back-ends read (see
 sspr.directory.settings and docs/directories.md)."""
 
+from typing import ClassVar
+
 from pydantic import Field
 
 from sspr.config.base import Secret
@@ -22,7 +24,7 @@ class LdapAttributes(BackendSettings):
 
 
 class LdapSettings(BackendSettings):
-    read_by = ("ldap", "ad")
+    read_by: ClassVar[tuple[str, ...]] = ("ldap", "ad")
 
     # Servers tried in order: ldaps://, or ldap:// with start_tls.
     uris: list[str] = []

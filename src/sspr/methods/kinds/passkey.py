@@ -11,6 +11,7 @@ a replay) is refused. A person may register several passkeys, one per device.
 
 import logging
 import time
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -40,8 +41,8 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from sspr.audit.models import Reason
 from sspr.actors import DEVICES
+from sspr.audit.models import Reason
 
 from ..base import Challenge, MethodKind, VerificationFailed
 from ..models import Method, keyed_hash
@@ -58,9 +59,10 @@ MAX_CREDENTIAL_JSON = 64 * 1024       # an attestation with a certificate chain 
 def relying_party() -> tuple[str, str]:
     """(rp_id, origin) from server.base_url: a passkey is bound to the host name people see."""
     parts = urlsplit(settings.BASE_URL)
+    host = parts.hostname or ""  # server.base_url always names one (sspr.config checks it)
     # The browser's origin leaves out a default port, so ours must too ("https://x:443" is "https://x").
     port = "" if parts.port in (None, {"https": 443, "http": 80}.get(parts.scheme)) else f":{parts.port}"
-    return parts.hostname, f"{parts.scheme}://{parts.hostname}{port}"
+    return host, f"{parts.scheme}://{host}{port}"
 
 
 def user_handle(user) -> bytes:
@@ -87,8 +89,10 @@ def issued(options, **facts) -> tuple[dict, dict]:
                                            "issued": time.time(), **facts}
 
 
-def live(pending: dict | None) -> bool:
-    return bool(pending) and pending.get("issued", 0) + CHALLENGE_SECONDS >= time.time()
+def live(pending: dict | None) -> TypeGuard[dict]:
+    if not pending:
+        return False
+    return pending.get("issued", 0) + CHALLENGE_SECONDS >= time.time()
 
 
 class Passkey(MethodKind):

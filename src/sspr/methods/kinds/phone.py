@@ -40,7 +40,8 @@ class Phone(SentCodeMethod):
 
     def options(self, method):
         number = mask_phone(method.destination)
-        return [("sms", _("Text %(number)s") % {"number": number}), ("voice", _("Call %(number)s") % {"number": number})]
+        return [("sms", _("Text %(number)s") % {"number": number}),
+                ("voice", _("Call %(number)s") % {"number": number})]
 
     def prefill(self, person):
         return {"region": settings.CONFIG.server.country, "number": person.mobile}

@@ -63,8 +63,10 @@ class SecurityQuestions(MethodKind):
         asked = state.get("asked") or []
         stored = {entry["question"]: entry["hash"] for entry in method.data["answers"]}
         given = [str(answer.get(key, ""))[:200] for key in asked]
-        # Every answer is checked (no early exit), so timing does not say which one was wrong.
-        right = bool(asked) and all([bool(text.strip()) and check_password(normalise_answer(text), stored[key])
-                                     for key, text in zip(asked, given, strict=True)])
+        # Every answer is checked (a list, not all() over a generator: no early exit), so timing
+        # does not say which one was wrong.
+        checked = [bool(text.strip()) and check_password(normalise_answer(text), stored[key])
+                   for key, text in zip(asked, given, strict=True)]
+        right = bool(asked) and all(checked)
         if not right:
             raise VerificationFailed(str(self.wrong_answer))

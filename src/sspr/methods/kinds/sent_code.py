@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from sspr.actors import Actor
+from sspr.delivery.message import Channel
 
 from .. import codes
 from ..attempts import Budget, guarded, refuse_if_spent
@@ -11,7 +12,7 @@ from ..base import Challenge, MethodKind, VerificationFailed
 
 class SentCodeMethod(MethodKind):
     sends_message = True
-    channels: dict[str, str] = {}  # the person's choice ("text") -> the delivery channel ("sms")
+    channels: dict[str, Channel] = {}  # the person's choice ("text") -> the delivery channel ("sms")
 
     def describe(self, method):
         return self.mask(method.destination)
@@ -24,7 +25,8 @@ class SentCodeMethod(MethodKind):
     def enrolment_purpose(self) -> str:
         return f"enrol:{self.kind}"
 
-    def send_enrolment_code(self, actor: Actor, user, channel: str, destination: str, *, language: str = "") -> bool:
+    def send_enrolment_code(self, actor: Actor, user, channel: Channel, destination: str, *,
+                            language: str = "") -> bool:
         budget = Budget.of("enrol", user.pk)
         refuse_if_spent(budget)
         return codes.send(actor, user, self.enrolment_purpose(), channel, destination, sends_key=budget.key,
@@ -36,8 +38,10 @@ class SentCodeMethod(MethodKind):
         return guarded(Budget.of("enrol", user.pk), lambda: codes.check(user, self.enrolment_purpose(), entered))
 
     # Verification
-    def channel_for(self, choice: str) -> str:
-        return choice if choice in self.channels.values() else next(iter(self.channels.values()))
+    def channel_for(self, choice: str) -> Channel:
+        """The channel chosen, or the kind's first when the choice is none of its channels."""
+        channels = list(self.channels.values())
+        return next((channel for channel in channels if channel == choice), channels[0])
 
     def start(self, context, method, choice=""):
         channel = self.channel_for(choice)

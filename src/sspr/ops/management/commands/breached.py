@@ -47,5 +47,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"wrote {output}: {built.entries:,} entries, {built.size_bytes:,} bytes, "
                 f"{built.size_bytes / built.entries:.2f} bytes per entry "
-                f"({(built.size_bytes - HEADER_SIZE) / built.entries:.2f} without the header), expected false-positive rate "
-                f"1 in {1 / built.expected_false_positive_rate:,.0f}, {seconds:.1f} s")
+                f"({(built.size_bytes - HEADER_SIZE) / built.entries:.2f} without the header), "
+                f"expected false-positive rate 1 in {1 / built.expected_false_positive_rate:,.0f}, {seconds:.1f} s")

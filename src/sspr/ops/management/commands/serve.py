@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.core.wsgi import get_wsgi_application
 from gunicorn.app.base import BaseApplication
 
 
@@ -13,9 +14,8 @@ class PortalServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from sspr.wsgi import application
-
-        return application
+        # Called by gunicorn where the application is to run (each worker), not at start-up.
+        return get_wsgi_application()
 
 
 class Command(BaseCommand):

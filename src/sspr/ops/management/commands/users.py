@@ -11,10 +11,10 @@ from django.utils import timezone
 from sspr.actors import Actor
 from sspr.audit.models import Tag, record
 from sspr.directory.base import UnknownUser
-from sspr.services import accounts, passwords, people
-from sspr.services.errors import PasswordRefused
 from sspr.directory.embedded.importer import ImportRejected, import_accounts, read_rows
 from sspr.directory.embedded.models import Account, normalise_user_id
+from sspr.services import accounts, passwords, people
+from sspr.services.errors import PasswordRefused
 
 
 class Command(BaseCommand):
