@@ -48,8 +48,10 @@ def phone_option(client) -> str:
 
 
 def test_wrong_full_numbers_are_limited_the_same_for_a_real_account_and_a_stand_in(student, captcha_off,
-                                                                                   settings, outbox):
+                                                                                   settings, outbox,
+                                                                                   two_step_reset):
     give_method(student, "phone", PHONE)
+    give_method(student, "email", PERSONAL)
     limit = settings.CONFIG.reset.resets_per_day
     real, stand_in = Client(REMOTE_ADDR="203.0.113.7"), Client(REMOTE_ADDR="203.0.113.8")
     begin(real, student.user_id)
@@ -84,3 +86,25 @@ def test_the_wrong_codes_say_the_same_for_a_real_account_and_a_stand_in(user_id,
         client.post("/reset/verify/", {"action": "choose", "option": f"{email.pk}:email"})
         assert client.post("/reset/verify/", {"action": "verify", "code": outbox(PERSONAL)})["Location"] == \
             "/reset/verify/"
+
+
+def offered_labels(user_id) -> str:
+    client = Client()
+    begin(client, user_id)
+    return client.get("/reset/verify/").content.decode()
+
+
+def test_stand_ins_look_like_real_people_and_offer_only_what_the_configuration_allows(db, captcha_off, settings,
+                                                                                       two_step_reset):
+    """Real people have an authenticator app or questions too, so some stand-ins do; and none
+    offers a kind the district has switched off."""
+    settings.CONFIG = settings.CONFIG.model_copy(update={"reset": settings.CONFIG.reset.model_copy(
+        update={"resets_per_ip_per_hour": 100})})
+    pages = [offered_labels(f"nobody{n}@student.district.example") for n in range(30)]
+    assert any("authenticator app" in page for page in pages)
+    assert any("Answer my security questions" in page for page in pages)
+    assert all("Email my alternate email" in page for page in pages)
+    settings.CONFIG = settings.CONFIG.model_copy(update={"methods": settings.CONFIG.methods.model_copy(
+        update={"allowed": ["email", "phone"]})})
+    pages = [offered_labels(f"nobody{n}@student.district.example") for n in range(30)]
+    assert not any("authenticator app" in page or "Answer my security questions" in page for page in pages)

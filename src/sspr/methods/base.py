@@ -86,6 +86,13 @@ class MethodKind:
         VerificationFailed when it cannot start."""
         return Challenge()
 
+    # Stand-ins (sspr.flows.decoys): the share of stand-ins given one of this kind, roughly as
+    # many as real people have one, and a made-up method of the kind from a keyed seed.
+    stand_in_share = 0.0
+
+    def stand_in_method(self, seed: bytes) -> Method:
+        return Method(kind=self.kind)
+
     def stand_in(self, method: Method, choice: str = "") -> Challenge:
         """What a stand-in method (a user ID we cannot help) shows instead of starting: the
         same as start() would, with nothing sent."""

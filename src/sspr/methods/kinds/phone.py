@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from ..base import Challenge
 from ..masking import mask_phone
+from ..models import Method
 from .sent_code import SentCodeMethod
 
 
@@ -34,6 +35,11 @@ class Phone(SentCodeMethod):
     # In a reset the whole number is typed first: only a match sends anything.
     confirms_destination = True
     channels = {"text": "sms", "call": "voice"}
+
+    stand_in_share = 1.0
+
+    def stand_in_method(self, seed):
+        return Method(kind=self.kind, destination="+1202555" + "".join(str(byte % 10) for byte in seed[1:5]))
 
     def mask(self, destination):
         return mask_phone(destination)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..base import Challenge, MethodKind, VerificationFailed
+from ..models import Method
 
 POOL = {
     "first_school": gettext_lazy("What was the name of your first school?"),
@@ -41,8 +42,19 @@ class SecurityQuestions(MethodKind):
     wrong_answer = gettext_lazy("One or more answers didn't match. Check them and try again.")
     usable_for_signin = False
 
+    stand_in_share = 1 / 3
+
     def describe(self, method):
         return _("Answer my security questions")
+
+    def stand_in_method(self, seed):
+        keys = list(POOL)
+        chosen = [keys[byte % len(keys)] for byte in seed[1:]]
+        count = settings.CONFIG.methods.questions_to_register
+        return Method(kind=self.kind, data={"answers": [{"question": key} for key in dict.fromkeys(chosen)][:count]})
+
+    def stand_in(self, method, choice=""):
+        return self.start(None, method)  # type: ignore[arg-type]  # start() reads only the method
 
     @staticmethod
     def stored_answers(pairs) -> dict:

@@ -94,6 +94,8 @@ class AuthenticatorApp(MethodKind):
     wrong_answer = gettext_lazy("That code didn't work. Enter the code your authenticator app shows now.")
     strong = True
 
+    stand_in_share = 1 / 3
+
     def describe(self, method):
         return _("Use a verification code from my authenticator app")
 
