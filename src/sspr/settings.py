@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sspr.web.middleware.DirectoryUnavailableMiddleware",
+    "sspr.web.middleware.AdminNetworksMiddleware",
 ]
 
 ROOT_URLCONF = "sspr.urls"
