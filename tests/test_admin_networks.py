@@ -9,42 +9,17 @@ from django.test import Client
 
 from sspr.audit.models import AuditEvent
 
+from .conftest import admin_sign_in
+
 pytestmark = pytest.mark.django_db
 
 OUTSIDE = {"REMOTE_ADDR": "203.0.113.5"}
 OWNER = {"REMOTE_ADDR": "10.0.0.5"}
 
 
-class Operator:
-    user_id, password = "admin.rmorgan", "Operator passphrase for the audit trail!"
-
-
-@pytest.fixture
-def operator(django_user_model):
-    django_user_model.objects.create_superuser(Operator.user_id, Operator.password)
-    return Operator()
-
-
-@pytest.fixture
-def password_checks(monkeypatch):
-    """The user IDs whose operator password was actually tested."""
-    from sspr.accounts.models import User
-
-    calls = []
-    real = User.check_password
-
-    def counting(self, raw):
-        calls.append(self.user_id)
-        return real(self, raw)
-
-    monkeypatch.setattr(User, "check_password", counting)
-    return calls
-
-
 def owner_signs_in(operator, client=None) -> bool:
     client = client or Client(**OWNER)
-    response = client.post("/admin/login/", {"username": operator.user_id, "password": operator.password})
-    return response.status_code == 302 and client.get("/admin/").status_code == 200
+    return admin_sign_in(client, operator).status_code == 302 and client.get("/admin/").status_code == 200
 
 
 ADMIN_ADDRESSES = ["/admin/", "/admin", "/admin/login/", "/admin/login/code/", "/admin/audit/auditevent/",

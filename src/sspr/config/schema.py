@@ -283,12 +283,20 @@ Network = Annotated[str, AfterValidator(_network)]
 
 
 class Admin(Section):
-    """The operators' admin pages (/admin/): who may reach them."""
+    """The operators' admin pages (/admin/): who may reach them, and how hard they are to guess at."""
 
     # Clients outside these networks get "not found" for every /admin/ address. Loopback and the
     # private ranges by default; [] closes the admin to everyone.
     allowed_networks: list[Network] = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12",
                                        "192.168.0.0/16", "fc00::/7"]
+    # Passwords and codes tried from one address within the window, right or wrong; more are refused
+    # without being tested.
+    signin_attempts_per_ip: int = Field(20, ge=1)
+    # Wrong passwords or codes for one operator user ID within the window that lock its sign-in
+    # for lockout_minutes, the right password included.
+    lockout_threshold: int = Field(5, ge=1)
+    signin_window_minutes: int = Field(15, ge=1)
+    lockout_minutes: int = Field(15, ge=1)
 
 
 class Logging(Section):
