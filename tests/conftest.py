@@ -1,6 +1,7 @@
 import logging
 import os
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -50,6 +51,60 @@ def administrator(db):
 
 def sign_in(client, persona, password=None):
     return client.post("/signin/", {"user_id": persona.user_id, "password": password or persona.password})
+
+
+class Operator:
+    """IT staff with a local password and an authenticator app, as `sspr createadmin` makes them."""
+
+    def __init__(self, user_id, password, *, superuser=True, authenticator=True):
+        from sspr.accounts.models import User
+        from sspr.actors import Actor
+        from sspr.services import operators
+
+        self.user_id, self.password = user_id, password
+        if superuser:
+            self.user = User.objects.create_superuser(user_id, password)
+        else:
+            self.user = User.objects.create_user(user_id, password, is_operator=True, is_staff=True)
+        self.secret = ""
+        if authenticator:
+            self.secret = operators.issue_authenticator(Actor.cli(), self.user)["secret"].replace(" ", "")
+
+    def code(self, steps_ahead: int = 0) -> str:
+        """What the operator's app shows now (or that many 30-second steps later)."""
+        from sspr.methods.kinds.totp import STEP_SECONDS, code_at
+
+        return code_at(self.secret, int(time.time() // STEP_SECONDS) + steps_ahead)
+
+
+@pytest.fixture
+def operator(db):
+    return Operator("admin.rmorgan", "Operator passphrase for the audit trail!")
+
+
+@pytest.fixture
+def password_checks(monkeypatch):
+    """The user IDs whose operator password was actually tested, one entry per test."""
+    from sspr.accounts.models import User
+
+    calls = []
+    real = User.check_password
+
+    def counting(self, raw):
+        calls.append(self.user_id)
+        return real(self, raw)
+
+    monkeypatch.setattr(User, "check_password", counting)
+    return calls
+
+
+def admin_sign_in(client, operator, *, password=None, code=None, **extra):
+    """Both steps of the admin's sign-in, as far as they go: the last response."""
+    response = client.post("/admin/login/", {"username": operator.user_id, "password": password or operator.password},
+                           **extra)
+    if response.status_code != 302 or not response["Location"].endswith("/admin/login/code/"):
+        return response
+    return client.post("/admin/login/code/", {"code": code or operator.code()}, **extra)
 
 
 @pytest.fixture

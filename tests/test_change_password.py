@@ -60,7 +60,7 @@ def test_a_wrong_old_password_is_a_clear_error_and_counts_toward_lockout(client,
     response = change(client, student, old="Not my password at all!")
     assert response.status_code == 400
     assert "Your old password is incorrect." in response.content.decode()
-    assert Account.objects.get(user_id=student.user_id).failed_attempts == 1
+    assert len(Account.objects.get(user_id=student.user_id).recent_failures) == 1
     assert get_directory().authenticate(student.user_id, student.password)
 
 

@@ -197,3 +197,11 @@ def test_text_settings_from_the_environment_stay_text():
                          "SSPR_SERVER__PORT": "8123"})
     assert config.branding.helpdesk_phone == "+15550100" and config.branding.org_name == "1984"
     assert config.server.port == 8123
+
+
+def test_the_admin_networks_must_be_addresses_or_ranges(tmp_path):
+    path = write(tmp_path, "[admin]\nallowed_networks = ['10.0.0.0/8', 'intranet', '2001:db8::/32']\n")
+    problems = problems_of(path)
+    assert len(problems) == 1 and problems[0].startswith("admin.allowed_networks")
+    assert "'intranet' is not an IP address or CIDR range" in problems[0]
+    assert load(write(tmp_path, "[admin]\nallowed_networks = []\n"), {}).admin.allowed_networks == []

@@ -1,11 +1,14 @@
 import re
 import statistics
 import time
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.test import Client
 
 from sspr.audit.models import AuditEvent
+from sspr.directory import get_directory
 from sspr.directory.embedded.models import FOREVER, Account
 
 from .conftest import sign_in
@@ -82,7 +85,7 @@ def test_unknown_user_and_wrong_password_take_the_same_time(client, student):
     samples = {"unknown": [], "wrong": []}
     client.post("/signin/", {"user_id": "warm@district.example", "password": "x"})
     for _ in range(12):
-        Account.objects.filter(user_id=student.user_id).update(failed_attempts=0, locked_until=None)
+        Account.objects.filter(user_id=student.user_id).update(recent_failures=[], locked_until=None)
         for label, user_id in (("unknown", "nobody@student.district.example"), ("wrong", student.user_id)):
             start = time.perf_counter()
             client.post("/signin/", {"user_id": user_id, "password": "Not the password at all!"})
@@ -104,7 +107,80 @@ def test_a_success_clears_the_failure_count(client, student, settings):
     for _ in range(settings.CONFIG.directory.lockout_threshold - 1):
         sign_in(client, student, password="wrong wrong wrong wrong")
     assert sign_in(client, student).status_code == 302
-    assert Account.objects.get(user_id=student.user_id).failed_attempts == 0
+    assert Account.objects.get(user_id=student.user_id).recent_failures == []
+
+
+def owner_signs_in(persona) -> bool:
+    """The owner, on their own browser, with the right password: signed in or not."""
+    return sign_in(Client(), persona).status_code == 302
+
+
+def guess(persona, count=1):
+    """An attacker elsewhere trying wrong passwords."""
+    attacker = Client(REMOTE_ADDR="203.0.113.66")
+    for _ in range(count):
+        assert sign_in(attacker, persona, password="Not the password, again!").status_code == 400
+
+
+def test_failures_age_out_so_one_guess_every_half_hour_never_locks_the_owner_out(student, settings, clock):
+    for _ in range(3 * settings.CONFIG.directory.lockout_threshold):
+        guess(student)
+        clock.advance(minutes=30)
+    assert not Account.objects.get(user_id=student.user_id).is_locked(clock.now())
+    assert owner_signs_in(student)
+
+
+def test_the_failure_window_slides(student, settings, clock):
+    threshold, minutes = settings.CONFIG.directory.lockout_threshold, settings.CONFIG.directory.lockout_minutes
+    guess(student)                                   # ages out first
+    clock.advance(minutes=minutes - 5)
+    guess(student, threshold - 2)
+    clock.advance(minutes=5, seconds=1)              # the first left the window, the others have not
+    guess(student)
+    assert owner_signs_in(student)                   # threshold - 1 in the window: not locked
+    guess(student, threshold - 1)                    # the success emptied the log: threshold - 1 again
+    assert not Account.objects.get(user_id=student.user_id).is_locked(clock.now())
+    clock.advance(minutes=minutes - 1)
+    guess(student)                                   # threshold within one window
+    assert not owner_signs_in(student)
+
+
+def test_a_lockout_ends_on_time_whatever_arrives_meanwhile(student, settings, clock):
+    threshold, minutes = settings.CONFIG.directory.lockout_threshold, settings.CONFIG.directory.lockout_minutes
+    guess(student, threshold)
+    locked_until = Account.objects.get(user_id=student.user_id).locked_until
+    assert locked_until == clock.now() + timedelta(minutes=minutes)
+    for _ in range(minutes - 1):
+        clock.advance(minutes=1)
+        guess(student)                               # not tested, not counted, the lock not extended
+        assert not owner_signs_in(student)           # even the right password waits
+    account = Account.objects.get(user_id=student.user_id)
+    assert account.locked_until == locked_until and account.recent_failures == []
+    clock.advance(minutes=1)
+    assert owner_signs_in(student)
+
+
+def test_the_failures_that_caused_a_lockout_cannot_start_another(student, settings, clock):
+    threshold, minutes = settings.CONFIG.directory.lockout_threshold, settings.CONFIG.directory.lockout_minutes
+    guess(student, threshold)
+    for _ in range(4):
+        clock.advance(minutes=minutes, seconds=1)    # the lockout has ended
+        guess(student)                               # one more wrong password is one failure, no lock
+        assert owner_signs_in(student)
+
+
+def test_a_permanent_lockout_still_lets_old_failures_age_out(student, configure, clock, request):
+    threshold = configure(directory={"lockout_minutes": 0}).directory.lockout_threshold
+    get_directory.cache_clear()  # built from the configuration on first use
+    request.addfinalizer(get_directory.cache_clear)
+    for _ in range(threshold - 1):
+        guess(student)
+        clock.advance(minutes=31)
+    guess(student)
+    assert owner_signs_in(student)
+    guess(student, threshold)
+    clock.advance(days=30)
+    assert not owner_signs_in(student)               # 0: locked until the help desk unlocks it
 
 
 def test_a_bare_name_is_told_which_domains_exist(client, student):
@@ -183,7 +259,7 @@ def test_too_many_failures_from_one_address_are_refused_without_trying(client, s
     refused = sign_in(client, student)  # even the right password, from this address, now waits
     assert refused.status_code == 429
     assert "Please try again in 15 minutes" in refused.content.decode()
-    assert Account.objects.get(user_id=student.user_id).failed_attempts == 0  # never reached the directory
+    assert Account.objects.get(user_id=student.user_id).recent_failures == []  # never reached the directory
     other_address = client.post("/signin/", {"user_id": student.user_id, "password": student.password},
                                 REMOTE_ADDR="198.51.100.9")
     assert other_address.status_code == 302

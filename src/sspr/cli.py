@@ -27,7 +27,8 @@ commands:
   migrate              create or upgrade the database tables
   init [FILE]          write a commented starter configuration (default sspr.toml)
   check                validate the configuration and reach every back-end
-  createadmin          create an operator account for the admin pages
+  createadmin          create an operator account for the admin pages, with its
+                       authenticator app key (--authenticator USER_ID: a new key)
   users ...            manage embedded-directory accounts (sspr users --help)
   breached build FILE  build the offline breached-password filter (sspr breached build --help)
   worker [--once]      send queued emails, texts and calls (keep one running beside serve)

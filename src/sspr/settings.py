@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "sspr.ops",
     "sspr.demo",
     "sspr.delivery",
-    "django.contrib.admin",
+    "sspr.web.apps.OperatorAdminConfig",  # django.contrib.admin, on our sign-in (sspr.web.operators)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sspr.web.middleware.DirectoryUnavailableMiddleware",
+    "sspr.web.middleware.AdminNetworksMiddleware",
 ]
 
 ROOT_URLCONF = "sspr.urls"
@@ -120,7 +121,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
      "OPTIONS": {"user_attributes": ["user_id", "display_name"]}},
 ]
-AUTHENTICATION_BACKENDS = ["sspr.accounts.auth.DirectoryBackend", "django.contrib.auth.backends.ModelBackend"]
+# Neither checks a password (see sspr.accounts.auth): there is deliberately no ModelBackend, so a
+# password alone never makes an operator's session.
+AUTHENTICATION_BACKENDS = ["sspr.accounts.auth.DirectoryBackend", "sspr.accounts.auth.OperatorBackend"]
 LOGIN_URL = "signin"
 LOGIN_REDIRECT_URL = "profile"
 

@@ -57,3 +57,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     def end_all_sessions(self):
         User.objects.filter(pk=self.pk).update(session_generation=models.F("session_generation") + 1)
         self.refresh_from_db(fields=["session_generation"])
+
+
+class OperatorAuthenticator(models.Model):
+    """An operator's second step at the admin: the key of an authenticator app (TOTP), issued by
+    `sspr createadmin` and kept sealed (sspr.methods.crypto), never a phone or email method."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="operator_authenticator")
+    sealed_secret = models.TextField()
+    # The newest 30-second step whose code was accepted: that code and earlier ones are refused.
+    last_step = models.BigIntegerField(default=-1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.user} authenticator app"

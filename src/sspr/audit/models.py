@@ -66,6 +66,7 @@ class Reason(models.TextChoices):
     CANNOT_HELP = "cannot_help", _("Unknown, disabled or unregistered account")
     METHOD_UNREADABLE = "method_unreadable", _("Method cannot be checked")
     NOT_ALLOWED = "not_allowed", _("Not allowed for this role")
+    NO_SECOND_STEP = "no_second_step", _("No second step set up")
 
 
 class AppendOnly(Exception):

@@ -5,6 +5,7 @@ docs/configuration.md lists the same keys; tests/test_docs.py checks the two agr
 A key typed `Secret` may also be given as `<key>_file`; sspr.config finds them by that type.
 """
 
+import ipaddress
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, Field
@@ -287,6 +288,35 @@ class Sync(Section):
     targets: list[Annotated[str, AfterValidator(_known_sync_target)]] = []
 
 
+def _network(entry: str) -> str:
+    try:
+        ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        raise PydanticCustomError("network", "'{entry}' is not an IP address or CIDR range",
+                                  {"entry": entry}) from None
+    return entry
+
+
+Network = Annotated[str, AfterValidator(_network)]
+
+
+class Admin(Section):
+    """The operators' admin pages (/admin/): who may reach them, and how hard they are to guess at."""
+
+    # Clients outside these networks get "not found" for every /admin/ address. Loopback and the
+    # private ranges by default; [] closes the admin to everyone.
+    allowed_networks: list[Network] = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12",
+                                       "192.168.0.0/16", "fc00::/7"]
+    # Passwords and codes tried from one address within the window, right or wrong; more are refused
+    # without being tested.
+    signin_attempts_per_ip: int = Field(20, ge=1)
+    # Wrong passwords or codes for one operator user ID within the window that lock its sign-in
+    # for lockout_minutes, the right password included.
+    lockout_threshold: int = Field(5, ge=1)
+    signin_window_minutes: int = Field(15, ge=1)
+    lockout_minutes: int = Field(15, ge=1)
+
+
 class Logging(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -301,6 +331,7 @@ class Config(Section):
     reset: Reset = Reset()
     branding: Branding = Branding()
     limits: Limits = Limits()
+    admin: Admin = Admin()
     logging: Logging = Logging()
     delivery: Delivery = Delivery()
     email: Email = Email()

@@ -40,3 +40,27 @@ class TooManyAttempts(ServiceError):
     def __init__(self, retry_after: timedelta | None):
         super().__init__("too many attempts")
         self.retry_after = retry_after
+
+
+class OperatorLocked(ServiceError):
+    """Too many wrong passwords or codes for one operator user ID: its admin sign-in is refused,
+    the right password included, until retry_after has passed."""
+    reason = Reason.ACCOUNT_LOCKED
+
+    def __init__(self, retry_after: timedelta | None):
+        super().__init__("operator sign-in locked")
+        self.retry_after = retry_after
+
+
+class SecondStepMissing(ServiceError):
+    """The operator's password was right, but no authenticator app is set up for them."""
+    reason = Reason.NO_SECOND_STEP
+
+
+class SecondStepFailed(ServiceError):
+    """The operator's code was wrong (WRONG_ANSWER), already used (ALREADY_USED), or cannot be
+    checked (METHOD_UNREADABLE: the key was sealed under another server.secret_key)."""
+
+    def __init__(self, reason: Reason):
+        super().__init__(str(reason))
+        self.reason = reason

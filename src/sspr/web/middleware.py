@@ -1,12 +1,9 @@
 import ipaddress
 import time
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.conf import settings
-from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
-
-from sspr.directory.base import DirectoryUnavailable
 
 
 class ClientIPMiddleware:
@@ -34,8 +31,9 @@ class ClientIPMiddleware:
     def client_ip(self, request) -> str | None:
         peer = request.META.get("REMOTE_ADDR") or None
         if not self.is_trusted(peer):
-            for header in self.FORWARDED_HEADERS:
-                request.META.pop(header, None)
+            dropped = [request.META.pop(header, None) for header in self.FORWARDED_HEADERS]
+            # A proxy we do not trust forwarded this for someone whose address we cannot know.
+            request.forwarded_by_untrusted_peer = any(dropped)
             return peer
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         for hop in reversed(hops):
@@ -97,9 +95,55 @@ class DirectoryUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from sspr.directory.base import DirectoryUnavailable
+
         if isinstance(exception, DirectoryUnavailable):
             return render(request, "errors/503.html", status=503)
         return None
+
+
+ADMIN_PREFIX = "/admin"  # where sspr.urls puts the admin
+OUTSIDE_URLCONF = "sspr.public_urls"  # every address but the admin's
+
+
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def in_networks(address: str | None, networks: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    ip = getattr(ip, "ipv4_mapped", None) or ip  # ::ffff:10.1.2.3 from a dual-stack listener
+    return any(ip in network for network in _networks(tuple(networks)))
+
+
+class AdminNetworksMiddleware:
+    """To a client outside admin.allowed_networks (request.client_ip: a trusted proxy's
+    X-Forwarded-For counts, anyone else's does not), the admin does not exist: its addresses are
+    resolved without it, so every one answers the same "not found" as any unknown address (no
+    redirect from /admin to /admin/ either). The operators' sign-in is not there to be guessed at."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if (path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")) and not self.inside(request):
+            request.urlconf = OUTSIDE_URLCONF
+        return self.get_response(request)
+
+    @staticmethod
+    def inside(request) -> bool:
+        if getattr(request, "forwarded_by_untrusted_peer", False):
+            # A reverse proxy missing from server.trusted_proxies: its own (often loopback) address
+            # says nothing about the client's, so the client counts as outside.
+            return False
+        return in_networks(getattr(request, "client_ip", None), settings.CONFIG.admin.allowed_networks)
 
 
 class SessionLifetimeMiddleware:

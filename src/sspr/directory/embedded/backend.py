@@ -6,11 +6,10 @@ implementation of sspr.directory.base.Directory.
 
 import contextlib
 import unicodedata
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import DatabaseError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ..base import (
@@ -27,6 +26,9 @@ from .models import FOREVER, Account, PreviousPassword, normalise_user_id
 
 # The most the history rule can ask for (password_policy.history is at most 24).
 HISTORY_KEPT = 24
+# How long a failure counts toward the lockout when directory.lockout_minutes is 0 (a lockout that
+# only the help desk ends): the key's default, so that such failures still age out.
+PERMANENT_LOCK_WINDOW = timedelta(minutes=30)
 
 
 def canonical_password(password: str) -> str:
@@ -38,6 +40,9 @@ class EmbeddedDirectory(Directory):
     def __init__(self, config):
         self.lockout_threshold = config.directory.lockout_threshold
         self.lockout_minutes = config.directory.lockout_minutes
+        # A failure counts toward the lockout for this long after it happens (a sliding window):
+        # one wrong password now and then, for months, never adds up to a lock.
+        self.failure_window = timedelta(minutes=self.lockout_minutes) if self.lockout_minutes else PERMANENT_LOCK_WINDOW
 
     def authenticate(self, user_id, password):
         password = canonical_password(password)
@@ -57,8 +62,8 @@ class EmbeddedDirectory(Directory):
         if not check_password(password, account.password, setter=upgrade):
             self._count_failure(account, now)
             raise BadCredentials()
-        if account.failed_attempts:
-            Account.objects.filter(pk=account.pk).update(failed_attempts=0, locked_until=None)
+        if account.recent_failures:
+            Account.objects.filter(pk=account.pk).update(recent_failures=[])
         user = self._to_user(account, now)
         if account.must_change_password:
             raise PasswordMustChange(user)
@@ -87,7 +92,7 @@ class EmbeddedDirectory(Directory):
             account.password = make_password(canonical_password(new_password))
             account.password_last_set = timezone.now()
             account.must_change_password = must_change
-            account.failed_attempts, account.locked_until = 0, None
+            account.recent_failures, account.locked_until = [], None
             account.save()
 
     def recently_used(self, user_id, password, depth):
@@ -99,7 +104,7 @@ class EmbeddedDirectory(Directory):
         return any(check_password(password, encoded) for encoded in hashes)
 
     def unlock(self, user_id):
-        if not self._accounts(user_id).update(failed_attempts=0, locked_until=None):
+        if not self._accounts(user_id).update(recent_failures=[], locked_until=None):
             raise UnknownUser(user_id)
 
     def lock(self, user_id):
@@ -123,12 +128,22 @@ class EmbeddedDirectory(Directory):
             raise DirectoryUnavailable(str(exc)) from exc
 
     def _count_failure(self, account, now):
+        """One more failure in the sliding window; the one that reaches the threshold locks the
+        account until lockout_minutes from now and empties the log, so the lock ends on time and
+        the failures that caused it cannot start another."""
         with transaction.atomic():
-            Account.objects.filter(pk=account.pk).update(failed_attempts=F("failed_attempts") + 1)
-            account.refresh_from_db(fields=["failed_attempts"])
-            if account.failed_attempts >= self.lockout_threshold:
+            # The row is held while its log is read and rewritten, so concurrent failures all count.
+            locked = Account.objects.select_for_update().filter(pk=account.pk).first()
+            if locked is None or locked.is_locked(now):
+                return  # locked meanwhile (by another failure or by an operator): nothing counts
+            since = now - self.failure_window
+            recent = [at for at in locked.recent_failures if datetime.fromisoformat(at) > since]
+            recent.append(now.isoformat())
+            if len(recent) >= self.lockout_threshold:
                 until = now + timedelta(minutes=self.lockout_minutes) if self.lockout_minutes else FOREVER
-                Account.objects.filter(pk=account.pk).update(locked_until=until)
+                Account.objects.filter(pk=account.pk).update(locked_until=until, recent_failures=[])
+            else:
+                Account.objects.filter(pk=account.pk).update(recent_failures=recent)
 
     @staticmethod
     def _to_user(account, now):

@@ -2,7 +2,8 @@ from datetime import UTC, datetime
 
 from django.db import models
 
-# An administrator's lock has no end; an automatic lockout ends after directory.lockout_minutes.
+# An administrator's lock has no end; an automatic lockout ends directory.lockout_minutes after it
+# began, whatever arrives meanwhile.
 FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
@@ -20,7 +21,10 @@ class Account(models.Model):
     alternate_email = models.CharField(max_length=254, blank=True)
     enabled = models.BooleanField(default=True)
     locked_until = models.DateTimeField(null=True, blank=True)
-    failed_attempts = models.PositiveIntegerField(default=0)
+    # When the newest failed sign-ins happened (ISO 8601, oldest first): only those within the
+    # lockout window, and at most lockout_threshold of them. Emptied by a lock, a success, an
+    # unlock and a new password.
+    recent_failures = models.JSONField(default=list, blank=True)
     must_change_password = models.BooleanField(default=False)
     password = models.CharField(max_length=255)
     password_last_set = models.DateTimeField(null=True, blank=True)

@@ -54,7 +54,7 @@ class SecurityQuestions(MethodKind):
         return Method(kind=self.kind, data={"answers": [{"question": key} for key in dict.fromkeys(chosen)][:count]})
 
     def stand_in(self, method, choice=""):
-        return self.start(None, method)  # type: ignore[arg-type]  # start() reads only the method
+        return self.ask(method)
 
     @staticmethod
     def stored_answers(pairs) -> dict:
@@ -63,6 +63,11 @@ class SecurityQuestions(MethodKind):
                             for question, answer in pairs]}
 
     def start(self, context, method, choice=""):
+        return self.ask(method)
+
+    @staticmethod
+    def ask(method) -> Challenge:
+        """Some of the method's questions, drawn at random each time."""
         keys = [answer["question"] for answer in method.data["answers"]]
         count = min(settings.CONFIG.methods.questions_at_reset, len(keys))
         asked = random.SystemRandom().sample(keys, count)
