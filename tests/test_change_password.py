@@ -159,7 +159,7 @@ def test_a_wrong_old_password_is_refused_before_the_history_says_anything(client
     page = response.content.decode()
     assert response.status_code == 400 and "Your old password is incorrect." in page
     assert "recently" not in page and "different from your current" not in page
-    assert Account.objects.get(user_id=student.user_id).failed_attempts == 1
+    assert len(Account.objects.get(user_id=student.user_id).recent_failures) == 1
     new = "Seven quiet herons fish at dawn"
     done = client.post("/account/password/", {"old_password": student.password, "new_password": new,
                                               "confirm_password": new})
