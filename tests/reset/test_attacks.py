@@ -108,3 +108,18 @@ def test_stand_ins_look_like_real_people_and_offer_only_what_the_configuration_a
         update={"allowed": ["email", "phone"]})})
     pages = [offered_labels(f"nobody{n}@student.district.example") for n in range(30)]
     assert not any("authenticator app" in page or "Answer my security questions" in page for page in pages)
+
+
+def test_an_operator_may_choose_to_tell_an_unregistered_person_why(client, student, staff, captcha_off, settings):
+    for explain in (False, True):
+        settings.CONFIG = settings.CONFIG.model_copy(update={"reset": settings.CONFIG.reset.model_copy(
+            update={"explain_unregistered": explain})})
+        answer = Client().post("/reset/", {"user_id": student.user_id})
+        if not explain:  # the default: stand-ins, the same as for anyone
+            assert answer["Location"] == "/reset/reason/"
+        else:
+            assert answer.status_code == 400
+            assert "You haven&#x27;t registered security info; contact the help desk." in answer.content.decode()
+    give_method(staff, "email", PERSONAL)  # and one who has registered goes on as ever
+    give_method(staff, "phone", PHONE)
+    assert Client().post("/reset/", {"user_id": staff.user_id})["Location"] == "/reset/reason/"

@@ -186,6 +186,9 @@ class Reset(Section):
     resets_per_ip_per_hour: int = Field(50, ge=1)
     # Members of these groups always prove two different methods.
     admin_groups: list[str] = ["Administrators"]
+    # Tell an enabled user ID without enough security info so, instead of showing stand-ins
+    # (this tells anyone which user IDs exist and have not registered).
+    explain_unregistered: bool = False
 
 
 class Branding(Section):

@@ -17,7 +17,7 @@ from sspr.methods.kinds import kind
 from sspr.methods.models import Method
 from sspr.methods.rules import rules_for
 from sspr.services import accounts, passwords, people
-from sspr.services.errors import TooManyAttempts
+from sspr.services.errors import NotRegistered, TooManyAttempts
 
 from .decoys import decoy_methods
 from .engine import Flow
@@ -45,15 +45,18 @@ def budget(flow: Flow) -> Budget:
 
 def start(session: MutableMapping, actor: Actor, user_id: str) -> Flow:
     """A new flow for the user ID typed (the same for every user ID, real or not). Raises
-    TooManyAttempts."""
+    TooManyAttempts, or NotRegistered where the operator chose to say so."""
     decision = starts_per_ip().acquire(actor.client_ip or "unknown")
     if not decision:
         raise TooManyAttempts(decision.retry_after)
-    person, user = people.helpable(user_id)
-    if person is not None and user is not None:
-        methods = allowed_methods(user.pk, person.groups, for_signin=False)
-        if not completable(methods, steps_for(person.groups)):
-            person, user = None, None  # registered, but not enough to pass: helped no more than a stranger
+    person, user = people.enabled_account(user_id)
+    methods = allowed_methods(user.pk, person.groups, for_signin=False) if person and user else []
+    if person is not None and not completable(methods, steps_for(person.groups)):
+        # Too little registered to pass: helped no more than a stranger, unless told to say why.
+        if settings.CONFIG.reset.explain_unregistered:
+            record(actor, Tag.RESET_START, subject=user_id, outcome=Outcome.REFUSED, reason=Reason.CANNOT_HELP)
+            raise NotRegistered()
+        person, user = None, None
     record(actor, Tag.RESET_START, subject=user_id, outcome=Outcome.STARTED if user else Outcome.REFUSED,
            reason=None if user else Reason.CANNOT_HELP)
     return Flow.start(session, PLAN, lifetime=settings.CONFIG.reset.flow_minutes * 60, user_id=user_id,

@@ -64,3 +64,9 @@ class SecondStepFailed(ServiceError):
     def __init__(self, reason: Reason):
         super().__init__(str(reason))
         self.reason = reason
+
+
+class NotRegistered(ServiceError):
+    """An enabled account without the security info a reset needs; said only where the operator
+    chose to (reset.explain_unregistered)."""
+    reason = Reason.CANNOT_HELP

@@ -32,17 +32,16 @@ def existing_user(user_id: str) -> User | None:
     return User.objects.filter(user_id=user_id.lower(), is_operator=False).first()
 
 
-def helpable(user_id: str) -> tuple[DirectoryUser | None, User | None]:
-    """The account and local row behind a user ID when we could help them back in: known to the
-    directory, enabled, with a registered method; (None, None) otherwise, said the same way."""
+def enabled_account(user_id: str) -> tuple[DirectoryUser | None, User | None]:
+    """The enabled directory account behind a user ID and its local row (None when it never
+    signed in); (None, None) for an unknown or disabled one, or when the directory cannot say."""
     try:
         person = find(user_id)
     except (UnknownUser, DirectoryUnavailable):
         return None, None
-    user = existing_user(person.user_id)
-    if not person.enabled or user is None or not user.methods.exists():
+    if not person.enabled:
         return None, None
-    return person, user
+    return person, existing_user(person.user_id)
 
 
 def policy_person(person: DirectoryUser) -> policy.Person:

@@ -17,7 +17,7 @@ from sspr.methods.models import Method
 from sspr.passwords import policy
 from sspr.reset import captcha
 from sspr.services import people
-from sspr.services.errors import PasswordRefused, TooManyAttempts
+from sspr.services.errors import NotRegistered, PasswordRefused, TooManyAttempts
 
 from .accounts import live_check, new_password_problems
 from .actors import actor_of
@@ -65,6 +65,8 @@ def start(request):
             except TooManyAttempts:
                 form.add_error(None, _("You have tried to reset your password too many times. Please try again "
                                        "later or contact your help desk."))
+            except NotRegistered:
+                form.add_error(None, _("You haven't registered security info; contact the help desk."))
             else:
                 return redirect("reset_reason")
     challenge = captcha.issue(request.session, "reset-start", request.get_full_path(), captcha_error)
