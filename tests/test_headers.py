@@ -80,7 +80,7 @@ def test_cookies_are_host_prefixed_secure_httponly_and_samesite(student):
     client.get("/signin/")
     sign_in(client, student)
     names = set(client.cookies.keys())
-    assert names == {"__Host-sspr_session", "__Host-sspr_csrf"}
+    assert names == {"__Host-sspr_session", "__Host-sspr_csrf", "__Host-sspr_familiar"}
     for morsel in client.cookies.values():
         assert morsel["secure"] and morsel["httponly"] and morsel["samesite"] == "Lax"
         assert morsel["path"] == "/" and not morsel["domain"]

@@ -81,3 +81,21 @@ def test_it_serves_an_accessible_page_expired_page(lang_page, site, language, st
     expect_language(lang_page, language)
     expect(lang_page.locator("h1")).to_have_text(TEXT[language]["expired"])
     assert_accessible(lang_page)
+
+
+def test_an_unfamiliar_browser_on_a_busy_address_signs_in_after_an_accessible_check(lang_page, site, language,
+                                                                                      student, settings):
+    settings.CONFIG = settings.CONFIG.model_copy(update={
+        "limits": settings.CONFIG.limits.model_copy(update={"signin_failures_per_ip": 1}),
+        "reset": settings.CONFIG.reset.model_copy(update={"pow_difficulty": 10})})
+    lang_page.goto(f"{site}/signin/")
+    lang_page.locator("#id_user_id").fill("nobody@district.example")
+    lang_page.locator("#id_password").fill("a guess, and a wrong one")
+    lang_page.locator("main form button[type=submit]").click()
+    lang_page.goto(f"{site}/signin/")  # the address has used its budget: the page carries the check
+    expect(lang_page.locator("[data-captcha-pow]")).to_have_count(1)
+    assert_accessible(lang_page)
+    lang_page.locator("#id_user_id").fill(student.user_id)
+    lang_page.locator("#id_password").fill(student.password)
+    lang_page.locator("main form button[type=submit]").click()
+    expect(lang_page).to_have_url(f"{site}/account/")

@@ -3,9 +3,11 @@ delivery worker, later an API key. Built once where a call enters the product (a
 command, the worker) and passed down explicitly, so nothing below the web layer needs a request
 to know who did something and from where."""
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 DEVICES = [("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("CrOS", "Chromebook"),
            ("Windows", "Windows"), ("Mac OS X", "Mac"), ("Linux", "Linux")]
@@ -28,6 +30,21 @@ class Role(StrEnum):
     ADMIN = "admin"
     CLI = "cli"                # an operator at the command line
     SYSTEM = "system"          # the delivery worker and other background work
+
+
+@lru_cache(maxsize=32)
+def _networks(entries: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def in_networks(address: str | None, networks: list[str]) -> bool:
+    """Whether address is in one of networks (addresses or CIDR ranges); False for no address."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    ip = getattr(ip, "ipv4_mapped", None) or ip  # ::ffff:10.1.2.3 from a dual-stack listener
+    return any(ip in network for network in _networks(tuple(networks)))
 
 
 @dataclass(frozen=True)

@@ -207,6 +207,10 @@ class Limits(Section):
     # per-account lockout (directory.lockout_threshold) stop guessing at one account.
     signin_failures_per_ip: int = Field(100, ge=1)
     signin_window_minutes: int = Field(15, ge=1)
+    # The district's own networks (addresses or CIDR ranges, e.g. the schools' public addresses):
+    # a larger budget of failed sign-ins per address there.
+    trusted_networks: list[str] = []
+    trusted_signin_failures_per_ip: int = Field(1000, ge=1)
 
 
 # The back-ends each channel may name: "none" (the channel is off) and those of the registry, so

@@ -1,10 +1,10 @@
 """Per-group method rules and the limits on sending and checking codes."""
 
-import ipaddress
 from datetime import timedelta
 
 from django.conf import settings
 
+from sspr.actors import in_networks
 from sspr.config.groups import rules_for_groups
 from sspr.config.schema import MethodRules
 from sspr.limits import Limit
@@ -32,7 +32,4 @@ def failures_per_account() -> Limit:
 
 
 def is_shared_device_network(address: str | None) -> bool:
-    if not address:
-        return False
-    ip = ipaddress.ip_address(address)
-    return any(ip in ipaddress.ip_network(net, strict=False) for net in settings.CONFIG.methods.shared_device_networks)
+    return in_networks(address, settings.CONFIG.methods.shared_device_networks)

@@ -117,12 +117,13 @@ def _store(session, form_id: str, record: dict) -> None:
     session[SESSION_KEY] = challenges
 
 
-def issue(session, form_id: str, refresh_url: str = "", error: str = "") -> dict:
+def issue(session, form_id: str, refresh_url: str = "", error: str = "", *, mode: str = "") -> dict:
     """A new challenge for this session and form, replacing any earlier one for the form.
     Returns the context of reset/captcha.html ({"captcha": {...}}); `error`, when given, is shown
-    at the answer field (and marks it invalid)."""
+    at the answer field (and marks it invalid). `mode` overrides [reset] captcha (the sign-in
+    page asks unfamiliar browsers on a busy address for a proof of work)."""
     _check_form_id(form_id)
-    mode = _mode()
+    mode = mode or _mode()
     context: dict[str, Any] = {"mode": mode, "form_id": form_id, "error": error, "answer_field": ANSWER_FIELD,
                "pow_field": POW_FIELD}
     if mode == "off":
@@ -147,11 +148,11 @@ def _mark_spent(nonce: str) -> bool:
     return claim_once(SPENT, nonce, timedelta(minutes=61))
 
 
-def verify(session, form_id: str, post) -> bool:
+def verify(session, form_id: str, post, *, mode: str = "") -> bool:
     """Whether post answers this session's challenge for form_id. Always spends it:
     right, wrong, expired or replayed, the next attempt needs a new issue()."""
     _check_form_id(form_id)
-    mode = _mode()
+    mode = mode or _mode()
     if mode == "off":
         return True
     challenges = dict(session.get(SESSION_KEY, {}))

@@ -70,3 +70,8 @@ class NotRegistered(ServiceError):
     """An enabled account without the security info a reset needs; said only where the operator
     chose to (reset.explain_unregistered)."""
     reason = Reason.CANNOT_HELP
+
+
+class ProofNeeded(TooManyAttempts):
+    """The client's address is over its budget of failed sign-ins: a browser that has not
+    signed in here before is asked for a proof of work before any password is checked."""

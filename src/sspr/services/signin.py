@@ -5,9 +5,10 @@ from datetime import timedelta
 from typing import NoReturn
 
 from django.conf import settings
+from django.core import signing
 
 from sspr.accounts.models import User
-from sspr.actors import Actor
+from sspr.actors import Actor, in_networks
 from sspr.audit.models import Outcome, Reason, Tag, record
 from sspr.directory import get_directory
 from sspr.directory.base import (
@@ -19,32 +20,73 @@ from sspr.directory.base import (
     PasswordMustChange,
 )
 from sspr.limits import Limit
+from sspr.methods.models import keyed_hash
 
 from . import people
-from .errors import SignInRefused, TooManyAttempts
+from .errors import ProofNeeded, SignInRefused
 
 REFUSALS = {BadCredentials: Reason.WRONG_PASSWORD, AccountLocked: Reason.ACCOUNT_LOCKED,
             AccountDisabled: Reason.ACCOUNT_DISABLED}
 
 
-def failures_per_ip() -> Limit:
+def failures_per_ip(address: str | None) -> Limit:
+    """A school is one address: its budget is generous, larger still on the district's own
+    networks; beyond it unfamiliar browsers prove some work (see refuse_if_address_blocked)."""
     limits = settings.CONFIG.limits
-    return Limit("signin:ip", limits.signin_failures_per_ip, timedelta(minutes=limits.signin_window_minutes))
+    trusted = in_networks(address, limits.trusted_networks)
+    maximum = limits.trusted_signin_failures_per_ip if trusted else limits.signin_failures_per_ip
+    return Limit("signin:ip", maximum, timedelta(minutes=limits.signin_window_minutes))
 
 
-def refuse_if_address_blocked(actor: Actor, typed_user_id: str) -> None:
-    """A client address with too many recent failures is refused before any password is tried."""
-    if wait := failures_per_ip().peek(actor.client_ip or "unknown"):
+def address_over_budget(actor: Actor) -> bool:
+    return failures_per_ip(actor.client_ip).peek(actor.client_ip or "unknown") is not None
+
+
+def refuse_if_address_blocked(actor: Actor, typed_user_id: str, *, vouched: bool = False) -> None:
+    """Over its budget, a client address is refused before any password is tried, unless the
+    browser is vouched for: it signed in here before (familiar), or it solved a proof of work.
+    So a school's students keep signing in while someone there guesses, and the guesser pays."""
+    if wait := failures_per_ip(actor.client_ip).peek(actor.client_ip or "unknown"):
+        if vouched:
+            return
         record(actor, Tag.SIGNIN_FAILURE, subject=typed_user_id, outcome=Outcome.REFUSED,
                reason=Reason.RATE_LIMITED)
-        raise TooManyAttempts(wait)
+        raise ProofNeeded(wait)
 
 
-def check_password(actor: Actor, user_id: str, password: str) -> tuple[User, bool]:
+# A browser that has shown the right password keeps a signed list of keyed hashes of the user
+# IDs it signed in (never the IDs themselves), so it is familiar to the per-address limit.
+FAMILIAR_SALT = "sspr.signin.familiar"
+FAMILIAR_DAYS = 90
+FAMILIAR_MAXIMUM = 10  # a family's shared computer
+
+
+def _id_mark(user_id: str) -> str:
+    return keyed_hash(f"familiar:{user_id.lower()}")[:20]
+
+
+def _marks(token: str) -> list[str]:
+    try:
+        return list(signing.loads(token, salt=FAMILIAR_SALT, max_age=FAMILIAR_DAYS * 86400))
+    except (signing.BadSignature, TypeError, ValueError):
+        return []
+
+
+def is_familiar(token: str, user_id: str) -> bool:
+    return bool(token) and _id_mark(user_id) in _marks(token)
+
+
+def familiar_token(token: str, user_id: str) -> str:
+    """The browser's token, now also naming user_id (the newest FAMILIAR_MAXIMUM kept)."""
+    marks = [mark for mark in _marks(token) if mark != _id_mark(user_id)] + [_id_mark(user_id)]
+    return signing.dumps(marks[-FAMILIAR_MAXIMUM:], salt=FAMILIAR_SALT, compress=True)
+
+
+def check_password(actor: Actor, user_id: str, password: str, *, vouched: bool = False) -> tuple[User, bool]:
     """(the local user, whether the password must change). Raises SignInRefused for every kind
-    of refusal alike (audited with the real reason, counted against the address),
-    TooManyAttempts, or DirectoryUnavailable."""
-    refuse_if_address_blocked(actor, user_id)
+    of refusal alike (audited with the real reason, counted against the address), ProofNeeded,
+    or DirectoryUnavailable."""
+    refuse_if_address_blocked(actor, user_id, vouched=vouched)
     try:
         person, must_change = get_directory().authenticate(user_id, password), False
     except PasswordMustChange as exc:
@@ -62,7 +104,7 @@ def check_password(actor: Actor, user_id: str, password: str) -> tuple[User, boo
 
 def refused(actor: Actor, user_id: str, reason: Reason) -> NoReturn:
     record(actor, Tag.SIGNIN_FAILURE, subject=user_id, outcome=Outcome.FAILURE, reason=reason)
-    failures_per_ip().acquire(actor.client_ip or "unknown")
+    failures_per_ip(actor.client_ip).acquire(actor.client_ip or "unknown")
     raise SignInRefused()
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from sspr.directory.base import DirectoryUnavailable, UnknownUser
 from sspr.passwords import policy
 from sspr.passwords.wordlists import suggest_passphrase
+from sspr.reset import captcha
 from sspr.services import passwords, people, signin
 from sspr.services.errors import AccountBlocked, OldPasswordWrong, PasswordRefused, SignInRefused, TooManyAttempts
 
@@ -22,26 +23,33 @@ from .forms import PasswordChangeForm, SignInForm
 from .second_step import start_signin
 from .sessions import keep_this_session, sign_out
 
+FAMILIAR_COOKIE = "__Host-sspr_familiar" if settings.SECURE else "sspr_familiar"
+PROOF_FORM = "signin"
+
 
 def signin_page(request):
     if request.user.is_authenticated:
         return redirect("profile")
     form = SignInForm(request.POST or None)
-    if request.method != "POST":
-        return render_signin(request, form)
     actor = actor_of(request)
+    if request.method != "POST":
+        return render_signin(request, form, proof=signin.address_over_budget(actor))
     try:
-        signin.refuse_if_address_blocked(actor, request.POST.get("user_id", ""))
+        vouched = vouched_for(request, form) if signin.address_over_budget(actor) else False
+        signin.refuse_if_address_blocked(actor, request.POST.get("user_id", ""), vouched=vouched)
         if not form.is_valid():
             return render_signin(request, form, status=400)
-        user, must_change = signin.check_password(actor, form.cleaned_data["user_id"], form.cleaned_data["password"])
+        user, must_change = signin.check_password(actor, form.cleaned_data["user_id"], form.cleaned_data["password"],
+                                                  vouched=vouched)
     except TooManyAttempts as exc:
         minutes = ceil(exc.retry_after.total_seconds() / 60) if exc.retry_after else 1
         form.add_error(None, ngettext(
-            "Too many failed sign-ins from your network. Please try again in %(minutes)d minute.",
-            "Too many failed sign-ins from your network. Please try again in %(minutes)d minutes.",
+            "Too many failed sign-ins from your network. Please try again in %(minutes)d minute, or sign in "
+            "again now: your browser first does a short check.",
+            "Too many failed sign-ins from your network. Please try again in %(minutes)d minutes, or sign in "
+            "again now: your browser first does a short check.",
             minutes) % {"minutes": minutes})
-        return render_signin(request, form, status=429)
+        return render_signin(request, form, status=429, proof=True)
     except DirectoryUnavailable:
         form.add_error(None, _("We cannot check passwords right now. Please try again in a few minutes."))
         return render_signin(request, form, status=503)
@@ -52,12 +60,28 @@ def signin_page(request):
             "Your user ID or password is incorrect. If you forgot your password or your account is "
             "locked, contact your help desk."
         ))
-        return render_signin(request, form, status=400)
-    return start_signin(request, user, must_change)
+        return render_signin(request, form, status=400, proof=signin.address_over_budget(actor))
+    response = start_signin(request, user, must_change)
+    # The right password was shown from this browser: it is familiar from now on.
+    token = signin.familiar_token(request.COOKIES.get(FAMILIAR_COOKIE, ""), user.user_id)
+    response.set_cookie(FAMILIAR_COOKIE, token, max_age=signin.FAMILIAR_DAYS * 86400, secure=settings.SECURE,
+                        httponly=True, samesite="Lax")
+    return response
 
 
-def render_signin(request, form, status=200):
+def vouched_for(request, form) -> bool:
+    """On a busy address: a browser that signed this user ID in before, or solved the proof of
+    work the page gave it (always spent, whatever the answer)."""
+    solved = captcha.verify(request.session, PROOF_FORM, request.POST, mode="pow")
+    familiar = form.is_valid() and signin.is_familiar(request.COOKIES.get(FAMILIAR_COOKIE, ""),
+                                                     form.cleaned_data["user_id"])
+    return solved or familiar
+
+
+def render_signin(request, form, status=200, *, proof: bool = False):
     context = {"form": form, "domain_hints": settings.CONFIG.directory.domains}
+    if proof:
+        context |= captcha.issue(request.session, PROOF_FORM, request.get_full_path(), mode="pow")
     return render(request, "accounts/signin.html", context, status=status)
 
 

@@ -1,9 +1,13 @@
 import ipaddress
 import time
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+
+from sspr.actors import in_networks
+from sspr.directory.base import DirectoryUnavailable
 
 
 class ClientIPMiddleware:
@@ -95,10 +99,6 @@ class DirectoryUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.shortcuts import render
-
-        from sspr.directory.base import DirectoryUnavailable
-
         if isinstance(exception, DirectoryUnavailable):
             return render(request, "errors/503.html", status=503)
         return None
@@ -106,20 +106,6 @@ class DirectoryUnavailableMiddleware:
 
 ADMIN_PREFIX = "/admin"  # where sspr.urls puts the admin
 OUTSIDE_URLCONF = "sspr.public_urls"  # every address but the admin's
-
-
-@lru_cache(maxsize=8)
-def _networks(entries: tuple[str, ...]) -> tuple:
-    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
-
-
-def in_networks(address: str | None, networks: list[str]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return False
-    ip = getattr(ip, "ipv4_mapped", None) or ip  # ::ffff:10.1.2.3 from a dual-stack listener
-    return any(ip in network for network in _networks(tuple(networks)))
 
 
 class AdminNetworksMiddleware:
