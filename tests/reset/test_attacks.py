@@ -123,3 +123,63 @@ def test_an_operator_may_choose_to_tell_an_unregistered_person_why(client, stude
     give_method(staff, "email", PERSONAL)  # and one who has registered goes on as ever
     give_method(staff, "phone", PHONE)
     assert Client().post("/reset/", {"user_id": staff.user_id})["Location"] == "/reset/reason/"
+
+
+def median_times(journeys, rounds=12) -> dict:
+    """Each journey's median time, the samples alternating so a busy machine slows all alike."""
+    import statistics
+    import time
+
+    samples: dict = {name: [] for name in journeys}
+    for _ in range(rounds):
+        for name, journey in journeys.items():
+            step = journey()
+            start = time.perf_counter()
+            step()
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def test_sending_takes_as_long_for_a_real_account_as_for_a_stand_in(student, captcha_off, settings,
+                                                                     screened_outbox, two_step_reset):
+    """The code is queued, never sent while the page waits: choosing the email and typing the
+    whole phone number take as long whether a message goes out or not."""
+    settings.CONFIG = settings.CONFIG.model_copy(update={
+        "reset": settings.CONFIG.reset.model_copy(update={"resets_per_day": 1000, "resets_per_ip_per_hour": 1000}),
+        "methods": settings.CONFIG.methods.model_copy(update={"sends_per_account": 1000, "sends_per_ip": 1000})})
+    email, phone = give_method(student, "email", PERSONAL), give_method(student, "phone", PHONE)
+    configure_limits = settings.CONFIG.email.model_copy(update={"limit_per_destination": 1000,
+                                                               "limit_per_account": 1000, "limit_per_ip": 1000})
+    sms_limits = settings.CONFIG.sms.model_copy(update={"limit_per_destination": 1000, "limit_per_account": 1000,
+                                                        "limit_per_ip": 1000, "limit_per_prefix": 1000})
+    settings.CONFIG = settings.CONFIG.model_copy(update={"email": configure_limits, "sms": sms_limits})
+
+    def choosing(user_id, option_of):
+        def prepare():
+            client = Client()
+            begin(client, user_id)
+            option = option_of(client)
+            return lambda: client.post("/reset/verify/", {"action": "choose", "option": option})
+        return prepare
+
+    def numbering(user_id, number):
+        def prepare():
+            client = Client()
+            begin(client, user_id)
+            client.post("/reset/verify/", {"action": "choose", "option": phone_option(client)})
+            return lambda: client.post("/reset/verify/", {"action": "number", "region": "US", "number": number})
+        return prepare
+
+    def email_option(client):
+        import re
+
+        page = client.get("/reset/verify/").content.decode()
+        return next(v for v in re.findall(r'name="option" value="(-?\d+:\w+)"', page) if v.endswith(":email"))
+
+    stranger = "nobody@student.district.example"
+    times = median_times({"real": choosing(student.user_id, email_option), "stand-in": choosing(stranger, email_option)})
+    assert 0.5 < times["real"] / times["stand-in"] < 2.0, times
+    times = median_times({"right": numbering(student.user_id, "(202) 555-0143"),
+                          "wrong": numbering(student.user_id, "(202) 555-0199")})
+    assert 0.5 < times["right"] / times["wrong"] < 2.0, times
+    assert email.pk and phone.pk

@@ -4,7 +4,9 @@ where the kind asks for it, starting the challenge, checking the answer within t
 budget of wrong answers, "another way", and the audit record. Stand-in methods (a user ID we
 cannot help) go through the same stages, meet the same limits, and never pass."""
 
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +24,22 @@ from sspr.methods.rules import sends_per_account
 
 from .engine import Flow
 
+# A stage that sends (or would send) a message takes at least this long, whether it sends or not:
+# a real send writes a code, screens the destination and queues the message, a stand-in or a
+# mismatched number does none of it, and the difference must not tell them apart.
+SENDING_SECONDS = 0.15
 REFUSALS = {Reason.COOL_DOWN, Reason.RATE_LIMITED, Reason.DELIVERY_UNAVAILABLE, Reason.METHOD_UNREADABLE}
+
+
+@contextmanager
+def at_least(seconds: float) -> Iterator[None]:
+    """The block takes at least `seconds`, whatever it does (and whatever it raises)."""
+    deadline = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        if (left := deadline - time.monotonic()) > 0:
+            time.sleep(left)
 
 
 @dataclass
@@ -74,7 +91,8 @@ class Verification:
         self.flow.save()
         if self.confirm_destinations and kind(method.kind).confirms_destination:
             return Stage("confirm", method, {"masked": kind(method.kind).mask(method.destination), "choice": choice})
-        return self._guarded(method, lambda: self._begin(method, choice, real=not self.stand_in, sent=True))
+        with at_least(SENDING_SECONDS if kind(method.kind).sends_message else 0):
+            return self._guarded(method, lambda: self._begin(method, choice, real=not self.stand_in, sent=True))
 
     def confirm(self, destination: str) -> Stage:
         """The whole destination, typed: only a match sends anything, and a mismatch looks the same."""
@@ -92,7 +110,8 @@ class Verification:
                     raise VerificationFailed(wait_message(decision.retry_after), Reason.COOL_DOWN)
             return self._begin(method, self.flow.scratch.get("choice", ""), real=matches, sent=matches)
 
-        return self._guarded(method, begin)
+        with at_least(SENDING_SECONDS):
+            return self._guarded(method, begin)
 
     def answer(self, answer: Mapping[str, str]) -> Method:
         """Check the answer to the challenge in progress; the method when it is right. Raises

@@ -27,11 +27,12 @@ SPENT = gettext_lazy("That code is no longer valid. Ask for a new one.")
 
 
 def send(actor: Actor, user, purpose: str, channel: Channel, destination: str, *, sends_key: str,
-         language: str = "") -> bool:
-    """Make a new code (the previous one for this purpose stops working) and send it; True
-    when the provider stumbled and the worker keeps trying (the person is told it may be slow).
-    Sends are counted under sends_key (the flow's account budget) and the client's address.
-    Raises VerificationFailed, with nothing sent, when a limit says wait or delivery cannot."""
+         language: str = "") -> None:
+    """Make a new code (the previous one for this purpose stops working) and queue it: screened
+    now (a refused destination is said at once), sent by the worker, so the request never
+    waits on a provider and takes as long as a stand-in's. Sends are counted under sends_key
+    (the flow's account budget) and the client's address. Raises VerificationFailed, with
+    nothing sent, when a limit says wait or delivery cannot."""
     for limit, key in ((sends_per_account(), sends_key), (sends_per_ip(), actor.client_ip or "unknown")):
         decision = limit.acquire(key)
         if not decision:
@@ -43,11 +44,10 @@ def send(actor: Actor, user, purpose: str, channel: Channel, destination: str, *
         OneTimeCode.objects.create(user=user, purpose=purpose, destination=destination, code_hash=keyed_hash(code),
                                    expires_at=timezone.now() + timedelta(minutes=config.code_minutes))
     try:
-        delivery = send_code(channel, destination, code, minutes=config.code_minutes, language=language,
-                             account=user.user_id, client_ip=actor.client_ip)
+        send_code(channel, destination, code, minutes=config.code_minutes, language=language,
+                  account=user.user_id, client_ip=actor.client_ip, wait=False)
     except DeliveryUnavailable as exc:
         raise VerificationFailed(exc.user_message, Reason.DELIVERY_UNAVAILABLE) from exc
-    return delivery.status == "queued"
 
 
 def end_live_codes(user, purpose: str | None = None) -> None:

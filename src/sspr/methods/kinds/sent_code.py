@@ -26,11 +26,11 @@ class SentCodeMethod(MethodKind):
         return f"enrol:{self.kind}"
 
     def send_enrolment_code(self, actor: Actor, user, channel: Channel, destination: str, *,
-                            language: str = "") -> bool:
+                            language: str = "") -> None:
         budget = Budget.of("enrol", user.pk)
         refuse_if_spent(budget)
-        return codes.send(actor, user, self.enrolment_purpose(), channel, destination, sends_key=budget.key,
-                          language=language)
+        codes.send(actor, user, self.enrolment_purpose(), channel, destination, sends_key=budget.key,
+                   language=language)
 
     def confirm_enrolment(self, user, entered: str) -> str:
         """The destination the entered code was sent to; raises VerificationFailed. Wrong codes
@@ -45,11 +45,10 @@ class SentCodeMethod(MethodKind):
 
     def start(self, context, method, choice=""):
         channel = self.channel_for(choice)
-        slow = codes.send(context.actor, method.user, context.purpose, channel, method.destination,
-                          sends_key=context.sends_key, language=context.language)
+        codes.send(context.actor, method.user, context.purpose, channel, method.destination,
+                   sends_key=context.sends_key, language=context.language)
         return Challenge(state={"channel": channel}, display={"sent_to": self.mask(method.destination),
-                                                              "channel": channel},
-                         notice=_("Your code may take a few minutes to arrive.") if slow else "")
+                                                              "channel": channel})
 
     def retry(self, context, method, state):
         return Challenge(state=state, display={"sent_to": self.mask(method.destination)})
