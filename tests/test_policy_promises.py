@@ -10,28 +10,16 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
-from sspr.passwords import policy
 from sspr.passwords.breached import BreachedFilter
 
 from .conftest import Persona, sign_in
 from .methods.conftest import give_method
 from .reset.conftest import begin, by_email
+from .test_password_policy import fresh_sources, with_policy  # noqa: F401  (fresh_sources: an autouse fixture)
 
 OWN = "Purple lanterns drift over quiet harbors!"
 EXAMPLE_ON_PAGE = {"en": re.compile(r"An example of a passphrase is “([^”]+)”"),
                    "es": re.compile(r"Un ejemplo de frase de contraseña es “([^”]+)”")}
-
-
-@pytest.fixture(autouse=True)
-def fresh_sources():
-    policy.breached_sources.cache_clear()
-    yield
-    policy.breached_sources.cache_clear()
-
-
-def with_policy(settings, **changes):
-    settings.CONFIG = settings.CONFIG.model_copy(update={
-        "password_policy": settings.CONFIG.password_policy.model_copy(update=changes)})
 
 
 def live(client, password, url="/password/check/", language="en"):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from sspr.actors import Actor
 from sspr.audit.models import Outcome, Reason, Tag, record
-from sspr.methods.attempts import Budget, guarded, refuse_if_spent, wait_message
+from sspr.methods.attempts import Budget, guarded, refuse_if_spent, spend, wait_message
 from sspr.methods.base import AnswerIncomplete, ChallengeContext, VerificationFailed
 from sspr.methods.codes import SPENT, WRONG
 from sspr.methods.kinds import kind
@@ -50,7 +50,6 @@ class Stage:
     name: str
     method: Method | None = None
     display: dict[str, Any] = field(default_factory=dict)
-    notice: str = ""
 
 
 class Verification:
@@ -90,9 +89,14 @@ class Verification:
         self.flow.state["scratch"] = {"method": method.pk, "choice": choice}
         self.flow.save()
         if self.confirm_destinations and kind(method.kind).confirms_destination:
-            return Stage("confirm", method, {"masked": kind(method.kind).mask(method.destination), "choice": choice})
+            return self.confirming(method)
         with at_least(SENDING_SECONDS if kind(method.kind).sends_message else 0):
             return self._guarded(method, lambda: self._begin(method, choice, real=not self.stand_in, sent=True))
+
+    def confirming(self, method: Method) -> Stage:
+        """The stage that asks for the whole destination of the method chosen."""
+        return Stage("confirm", method, {"masked": kind(method.kind).mask(method.destination),
+                                         "choice": self.flow.scratch.get("choice", "")})
 
     def confirm(self, destination: str) -> Stage:
         """The whole destination, typed: only a match sends anything, and a mismatch looks the same."""
@@ -105,9 +109,7 @@ class Verification:
             if not matches:
                 # A wrong number counts like a wrong code, for real accounts and stand-ins alike,
                 # so the hundred candidates of "...04" cannot be tried; the page looks the same.
-                decision = self.budget.limit.acquire(self.budget.key)
-                if not decision:
-                    raise VerificationFailed(wait_message(decision.retry_after), Reason.COOL_DOWN)
+                spend(self.budget)
             return self._begin(method, self.flow.scratch.get("choice", ""), real=matches, sent=matches)
 
         with at_least(SENDING_SECONDS):
@@ -126,7 +128,7 @@ class Verification:
         method = self.chosen()
         if method is None:
             return Stage("choose")
-        if self.stand_in or not self.flow.scratch.get("real"):
+        if not self.flow.scratch.get("real"):  # a stand-in, or a mismatched number
             again = kind(method.kind).stand_in(method, self.flow.scratch.get("choice", ""))
         else:
             again = kind(method.kind).retry(self.context, method, self.flow.scratch.get("challenge", {}))
@@ -147,7 +149,7 @@ class Verification:
             challenge = kind(method.kind).stand_in(method, choice)
         self.flow.scratch.update(challenge=challenge.state, ready=True, real=real, stand_in_tries=0)
         self.flow.save()
-        return Stage("answer", method, challenge.display, challenge.notice)
+        return Stage("answer", method, challenge.display)
 
     def _stand_in_send(self) -> None:
         """A stand-in's "send" meets the send limit a real one meets, or its absence would tell
@@ -158,7 +160,7 @@ class Verification:
 
     def _judge(self, method: Method, answer: Mapping[str, str]) -> Method:
         the_kind = kind(method.kind)
-        real = not self.stand_in and self.flow.scratch.get("real")
+        real = self.flow.scratch.get("real")  # never for a stand-in
         if real and (problem := the_kind.unavailable(method)):
             raise VerificationFailed(problem, Reason.METHOD_UNREADABLE)
         if problem := the_kind.incomplete(answer):

@@ -47,11 +47,16 @@ def refuse_if_spent(budget: Budget) -> None:
         raise VerificationFailed(wait_message(wait), Reason.COOL_DOWN)
 
 
-def guarded(budget: Budget, judge: Callable[[], T]) -> T:
-    """Judge one answer within the budget."""
+def spend(budget: Budget) -> None:
+    """Count one wrong answer (or one that may be wrong); refuse when the budget is spent."""
     decision = budget.limit.acquire(budget.key)
     if not decision:
         raise VerificationFailed(wait_message(decision.retry_after), Reason.COOL_DOWN)
+
+
+def guarded(budget: Budget, judge: Callable[[], T]) -> T:
+    """Judge one answer within the budget."""
+    spend(budget)
     result = judge()  # a wrong answer raises, and stays counted
     budget.limit.reset(budget.key)
     return result

@@ -40,11 +40,10 @@ class AnswerIncomplete(VerificationFailed):
 class Challenge:
     """A started verification: `state` is kept server-side (JSON, in the flow) until the answer
     comes; `display` is what the person is shown (a masked destination, questions, WebAuthn
-    options); `notice` is a sentence to add (a code that may be slow to arrive)."""
+    options)."""
 
     state: dict[str, Any] = field(default_factory=dict)
     display: dict[str, Any] = field(default_factory=dict)
-    notice: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,10 @@ re-authentication and reset pages: it turns a post into a call on flows.verifica
 stage that comes back into a page. The page itself (its template and surroundings) is the
 caller's."""
 
-from django.contrib import messages
 from django.shortcuts import render
 
 from sspr.flows.verification import Stage, Verification
 from sspr.methods.base import VerificationFailed
-from sspr.methods.kinds import kind
 from sspr.methods.models import Method
 
 from .methods import adapter, with_error_at_field
@@ -25,9 +23,7 @@ def verification_page(request, verification: Verification, *, template: str, con
         if action == "number" and chosen is not None:
             form = adapter(chosen.kind).confirm_form(request.POST)
             if not form.is_valid():
-                again = Stage("confirm", chosen, {"masked": kind(chosen.kind).mask(chosen.destination),
-                                                  "choice": verification.flow.scratch.get("choice", "")})
-                return show(request, again, template, context, form=form, status=400)
+                return show(request, verification.confirming(chosen), template, context, form=form, status=400)
             return show(request, verification.confirm(form.cleaned_data["destination"]), template, context)
         if action == "verify" and chosen is not None and verification.flow.scratch.get("ready"):
             return verification.answer(request.POST)
@@ -44,8 +40,6 @@ def verification_page(request, verification: Verification, *, template: str, con
 
 def show(request, stage: Stage, template: str, context: dict, *, form=None, status: int = 200):
     method: Method | None = stage.method
-    if stage.notice:
-        messages.info(request, stage.notice)
     if stage.name == "confirm" and method is not None:
         confirm = adapter(method.kind)
         return render(request, confirm.confirm_template, {
