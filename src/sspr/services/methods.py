@@ -48,10 +48,14 @@ def confirm_current(actor: Actor, user: User) -> None:
     User.objects.filter(pk=user.pk).update(security_info_confirmed_at=timezone.now())
 
 
+def skips_left(user: User) -> int:
+    """How many more times the person may put off registering after sign-in."""
+    return max(settings.CONFIG.methods.registration_skips - user.registration_skips, 0)
+
+
 def skip_registration(actor: Actor, user: User) -> bool:
     """The person puts off registering after sign-in; False when they have no skips left."""
-    left = settings.CONFIG.methods.registration_skips - user.registration_skips
-    if left <= 0:
+    if skips_left(user) <= 0:
         return False
     User.objects.filter(pk=user.pk).update(registration_skips=F("registration_skips") + 1)
     return True

@@ -58,7 +58,7 @@ def set_password(actor: Actor, person: DirectoryUser, new: str, *, old: str | No
     end_what_the_old_password_opened(person)
     notified = notify_account_change(actor, person, "accounts/email/password_changed")
     record(actor, tag, subject=person.user_id, detail={"notifications": notified, "must_change": must_change,
-                                                       "by_staff": actor.role not in (Role.PERSON,)})
+                                                       "by_staff": actor.role != Role.PERSON})
     return PasswordSet(notified, tuple(synced))
 
 

@@ -4,7 +4,6 @@ second step for someone who has one)."""
 from functools import wraps
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -113,7 +112,7 @@ def device_forget(request, pk):
 def security_info_interrupt(request):
     if request.method == "POST" and methods.skip_registration(actor_of(request), request.user):
         return redirect("profile")
-    left = max(settings.CONFIG.methods.registration_skips - request.user.registration_skips, 0)
+    left = methods.skips_left(request.user)
     return render(request, "methods/interrupt.html", {"left": left,
                                                        "required": rules_for(groups_of(request.user)).required})
 
