@@ -26,7 +26,9 @@ def describe_device(user_agent: str) -> str:
 class Role(StrEnum):
     PERSON = "person"          # someone acting on their own account (or trying to)
     HELPDESK = "helpdesk"
+    SCHOOL_HELPDESK = "school_helpdesk"
     TEACHER = "teacher"
+    AUDITOR = "auditor"
     ADMIN = "admin"
     CLI = "cli"                # an operator at the command line
     SYSTEM = "system"          # the delivery worker and other background work
@@ -62,6 +64,11 @@ class Actor:
     def operator(cls, user_id: str = "", *, client_ip: str | None = None, user_agent: str = "") -> "Actor":
         """IT staff at the admin pages ("" until both steps of their sign-in have passed)."""
         return cls(Role.ADMIN, user_id, client_ip, user_agent)
+
+    @classmethod
+    def staff(cls, role: Role, user_id: str, *, client_ip: str | None = None, user_agent: str = "") -> "Actor":
+        """A member of staff at the console, acting on someone else's account."""
+        return cls(role, user_id, client_ip, user_agent)
 
     @classmethod
     def cli(cls) -> "Actor":

@@ -279,6 +279,46 @@ class Voice(Telephony, HttpGatewaySettings):
     cost_per_message: float = Field(0.03, ge=0)
 
 
+class Roles(Section):
+    """[roles]: which directory groups give which rights in the console (lists of group names).
+    Someone in several gets the highest; docs/architecture.md ("The console") has the ranks."""
+
+    admin: list[str] = []
+    helpdesk: list[str] = []
+    # Scoped to the operator's own school: the directory's department attribute.
+    school_helpdesk: list[str] = []
+    # Scoped to the students of the teacher's own classes (`sspr roster import`).
+    teacher: list[str] = []
+    # Reads reports and the audit trail; acts on nobody.
+    auditor: list[str] = []
+
+
+class ConsoleActions(Section):
+    """Actions (resets, unlocks, passes, clearing security info...) one operator may take in an
+    hour, by role; the first refusal in an hour is emailed to delivery.admin_emails."""
+
+    admin: int = Field(200, ge=1)
+    helpdesk: int = Field(30, ge=1)
+    school_helpdesk: int = Field(30, ge=1)
+    teacher: int = Field(10, ge=1)
+
+
+class Console(Section):
+    """The help-desk and teachers' console (/console/)."""
+
+    # The second-step kinds that open the console: the sign-in's second step, or a step proved on
+    # /console/verify/. Add "phone" to let staff use a text or call (weaker: numbers can be ported).
+    second_step: list[MethodKind] = ["totp", "passkey"]
+    actions_per_hour: ConsoleActions = ConsoleActions()
+    # Searches of the directory per operator and hour (stops a console session from copying it).
+    searches_per_hour: int = Field(300, ge=1)
+    # A caller verified by a code stays verified in the technician's session for this long.
+    verified_minutes: int = Field(15, ge=1, le=120)
+    # Temporary Access Pass: how many sign-ins it allows, and for how long.
+    pass_uses: int = Field(1, ge=1, le=10)
+    pass_hours: int = Field(8, ge=1, le=24 * 30)
+
+
 def _known_sync_target(name: str) -> str:
     # Checked against the registry when the file is read, not frozen into a Literal at import:
     # there is no target yet, and an empty Literal cannot be written.
@@ -346,4 +386,6 @@ class Config(Section):
     voice: Voice = Voice()
     twilio: TwilioSettings = TwilioSettings()
     sync: Sync = Sync()
+    roles: Roles = Roles()
+    console: Console = Console()
 

@@ -67,6 +67,7 @@ class MethodKind:
     sends_message = False          # a challenge sends a message (text, call, email)
     usable_for_signin = True       # security questions only help with a reset
     one_per_person = True          # passkeys: one per device
+    read_back = False              # a caller can read its answer to the help desk (a code sent, or shown by an app)
     wrong_answer: Any = WRONG_CODE  # what a wrong answer is told (a stand-in's too)
 
     def options(self, method: Method) -> list[tuple[str, str]]:

@@ -63,3 +63,29 @@ class RememberedDevice(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class TemporaryPass(models.Model):
+    """A Temporary Access Pass: issued by staff, shown once, kept only as a keyed hash. It signs
+    its person in (both steps) for a number of uses until it expires or is revoked; a batch ties
+    the passes printed on one class sign-in sheet, so they can be voided together."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passes")
+    pass_hash = models.CharField(max_length=64, unique=True)
+    uses_left = models.PositiveSmallIntegerField()
+    uses = models.PositiveSmallIntegerField()
+    issued_by = models.CharField(max_length=254)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    batch = models.CharField(max_length=32, blank=True, db_index=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} pass"
+
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.uses_left > 0 and self.expires_at > timezone.now()

@@ -33,13 +33,13 @@ def add_method(actor: Actor, user: User, kind_name: str, *, destination: str = "
     return method
 
 
-def remove_method(actor: Actor, user: User, method_pk: int) -> Method | None:
-    """Remove one of the person's own methods; None when it is not theirs (or gone)."""
+def remove_method(actor: Actor, user: User, method_pk: int, *, detail: dict | None = None) -> Method | None:
+    """Remove one of the person's methods; None when it is not theirs (or gone)."""
     method = Method.objects.filter(pk=method_pk, user=user).first()
     if method is None:
         return None
     method.delete()
-    _changed(actor, method, Tag.METHOD_REMOVE)
+    _changed(actor, method, Tag.METHOD_REMOVE, detail)
     return method
 
 
@@ -66,11 +66,11 @@ def forget_device(actor: Actor, user: User, device_pk: int) -> bool:
     return bool(deleted)
 
 
-def _changed(actor: Actor, method: Method, tag: Tag) -> None:
+def _changed(actor: Actor, method: Method, tag: Tag, detail: dict | None = None) -> None:
     devices.revoke_all(method.user)
     person = people.profile(method.user)
     # Never tell only the address that just changed: an attacker who added it would be the one told.
     # (Notices go to email addresses only, so a phone number never matches.)
     notify_account_change(actor, person, "methods/email/security_info_changed", skip=method.destination,
                           extra={"method_label": kind(method.kind).label})
-    record(actor, tag, subject=method.user.user_id, detail={"kind": method.kind})
+    record(actor, tag, subject=method.user.user_id, detail={"kind": method.kind, **(detail or {})})

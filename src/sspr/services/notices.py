@@ -40,3 +40,9 @@ def notify_account_change(actor: Actor, person: DirectoryUser, template: str, *,
         except DeliveryUnavailable as exc:
             log.warning("notification %s to %s not sent: %s", template, person.user_id, exc)
     return sent
+
+
+def notify_staff_action(actor: Actor, person: DirectoryUser, action) -> int:
+    """Tell the person what a member of staff did to their account (a caller who talked the help
+    desk into it would otherwise go unnoticed by the owner)."""
+    return notify_account_change(actor, person, "accounts/email/staff_action", extra={"action": action})

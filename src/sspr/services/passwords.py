@@ -37,7 +37,7 @@ class PasswordSet:
 
 
 def set_password(actor: Actor, person: DirectoryUser, new: str, *, old: str | None = None,
-                 must_change: bool = False) -> PasswordSet:
+                 must_change: bool = False, detail: dict | None = None) -> PasswordSet:
     """Set person's password to new. With old, it is their own change, proved by the old
     password; without, a reset (after verification, or by staff). Raises PasswordRefused,
     OldPasswordWrong, AccountBlocked or the directory's DirectoryUnavailable."""
@@ -58,7 +58,7 @@ def set_password(actor: Actor, person: DirectoryUser, new: str, *, old: str | No
     end_what_the_old_password_opened(person)
     notified = notify_account_change(actor, person, "accounts/email/password_changed")
     record(actor, tag, subject=person.user_id, detail={"notifications": notified, "must_change": must_change,
-                                                       "by_staff": actor.role != Role.PERSON})
+                                                       "by_staff": actor.role != Role.PERSON, **(detail or {})})
     return PasswordSet(notified, tuple(synced))
 
 

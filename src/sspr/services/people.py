@@ -3,13 +3,18 @@ and security info point at."""
 
 from sspr.accounts.models import User
 from sspr.directory import get_directory
-from sspr.directory.base import DirectoryUnavailable, DirectoryUser, UnknownUser
+from sspr.directory.base import DirectoryUnavailable, DirectoryUser, SearchResult, UnknownUser
 from sspr.passwords import policy
 
 
 def find(user_id: str) -> DirectoryUser:
     """The directory's account. Raises UnknownUser or DirectoryUnavailable."""
     return get_directory().lookup(user_id)
+
+
+def search(text: str, *, department: str = "", offset: int = 0, limit: int = 25) -> SearchResult:
+    """People whose user ID, name or email starts with text (the console's "Find a person")."""
+    return get_directory().search(text, department=department, offset=offset, limit=limit)
 
 
 def profile(user: User) -> DirectoryUser:

@@ -18,13 +18,16 @@ from sspr.directory.base import (
     DirectoryError,
     DirectoryUnavailable,
     PasswordMustChange,
+    UnknownUser,
 )
 from sspr.limits import Limit
+from sspr.methods import passes
 from sspr.methods.models import keyed_hash
 
 from . import people
 from .errors import ProofNeeded, SignInRefused
 
+WITH_PASS = {"with": "pass"}
 REFUSALS = {BadCredentials: Reason.WRONG_PASSWORD, AccountLocked: Reason.ACCOUNT_LOCKED,
             AccountDisabled: Reason.ACCOUNT_DISABLED}
 
@@ -108,8 +111,8 @@ def refused(actor: Actor, user_id: str, reason: Reason) -> NoReturn:
     raise SignInRefused()
 
 
-def signed_in(actor: Actor, user: User) -> None:
-    record(actor.as_user(user.user_id), Tag.SIGNIN_SUCCESS, subject=user.user_id)
+def signed_in(actor: Actor, user: User, *, detail: dict | None = None) -> None:
+    record(actor.as_user(user.user_id), Tag.SIGNIN_SUCCESS, subject=user.user_id, detail=detail)
 
 
 def signed_out(actor: Actor, user: User) -> None:
@@ -125,3 +128,31 @@ def confirm_password(actor: Actor, user: User, password: str) -> bool:
     except DirectoryError:
         return False
     return True
+
+
+def check_pass(actor: Actor, user_id: str, typed: str) -> tuple[User, bool]:
+    """Sign in with a Temporary Access Pass instead of the password and second step: (the local
+    user, whether the directory wants the password changed). One refusal for every failure
+    (unknown user, disabled account, wrong, used, expired or revoked pass), counted against the
+    client address like a wrong password, never against the account's lockout: a stranger's
+    guesses at passes must not lock its owner out."""
+    refuse_if_address_blocked(actor, user_id)
+    try:
+        person = get_directory().lookup(user_id)
+    except UnknownUser:
+        person = None
+    except DirectoryUnavailable:
+        record(actor, Tag.SIGNIN_FAILURE, subject=user_id, outcome=Outcome.ERROR, reason=Reason.DIRECTORY_UNAVAILABLE,
+               detail=WITH_PASS)
+        raise
+    user = people.existing_user(person.user_id) if person is not None and person.enabled else None
+    used = passes.redeem(user, typed)
+    if user is None or used is None:
+        why = passes.why_refused(user, typed)
+        reason = {"revoked": Reason.EXPIRED, "expired": Reason.EXPIRED, "already_used": Reason.ALREADY_USED}.get(
+            why, Reason.ACCOUNT_DISABLED if person is not None and not person.enabled else Reason.WRONG_ANSWER)
+        record(actor, Tag.SIGNIN_FAILURE, subject=user_id, outcome=Outcome.FAILURE, reason=reason, detail=WITH_PASS)
+        failures_per_ip(actor.client_ip).acquire(actor.client_ip or "unknown")
+        raise SignInRefused()
+    assert person is not None  # a user was found through it
+    return user, person.must_change_password

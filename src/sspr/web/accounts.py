@@ -12,16 +12,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from sspr.directory.base import DirectoryUnavailable, UnknownUser
+from sspr.flows import reauth
 from sspr.passwords import policy
 from sspr.passwords.wordlists import suggest_passphrase
 from sspr.reset import captcha
-from sspr.services import passwords, people, signin
+from sspr.services import passwords, people, signin, staff
 from sspr.services.errors import AccountBlocked, OldPasswordWrong, PasswordRefused, SignInRefused, TooManyAttempts
 
 from .actors import actor_of
-from .forms import PasswordChangeForm, SignInForm
-from .second_step import start_signin
-from .sessions import keep_this_session, sign_out
+from .forms import NewPasswordForm, PassSignInForm, PasswordChangeForm, SignInForm
+from .second_step import after_signin, start_signin
+from .sessions import SIGNED_IN_WITH_PASS, keep_this_session, sign_in, sign_out
 
 FAMILIAR_COOKIE = "__Host-sspr_familiar" if settings.SECURE else "sspr_familiar"
 PROOF_FORM = "signin"
@@ -85,6 +86,36 @@ def render_signin(request, form, status=200, *, proof: bool = False):
     return render(request, "accounts/signin.html", context, status=status)
 
 
+def signin_pass(request):
+    """Sign in with a Temporary Access Pass: the user ID and the pass, in place of the password
+    and the second step. The sheet's QR code fills both from the address's fragment."""
+    if request.user.is_authenticated:
+        return redirect("profile")
+    form = PassSignInForm(request.POST or None)
+    actor = actor_of(request)
+    if request.method != "POST":
+        return render(request, "accounts/signin_pass.html", {"form": form})
+    try:
+        if not form.is_valid():
+            signin.refuse_if_address_blocked(actor, request.POST.get("user_id", ""))
+            return render(request, "accounts/signin_pass.html", {"form": form}, status=400)
+        user, must_change = signin.check_pass(actor, form.cleaned_data["user_id"], form.cleaned_data["pass_code"])
+    except TooManyAttempts:
+        form.add_error(None, _("Too many failed sign-ins from your network. Please try again later."))
+        return render(request, "accounts/signin_pass.html", {"form": form}, status=429)
+    except DirectoryUnavailable:
+        form.add_error(None, _("We cannot check passes right now. Please try again in a few minutes."))
+        return render(request, "accounts/signin_pass.html", {"form": form}, status=503)
+    except SignInRefused:
+        form.add_error(None, _("That user ID and pass don't work together. Check both, or ask your teacher or "
+                               "the help desk for a new pass."))
+        return render(request, "accounts/signin_pass.html", {"form": form}, status=400)
+    sign_in(request, user, must_change=must_change, detail=signin.WITH_PASS)
+    request.session[SIGNED_IN_WITH_PASS] = True
+    reauth.grant(request.session)  # the pass is a fresh proof: security info opens without asking again
+    return redirect(after_signin(request, user))
+
+
 @login_required
 def profile(request):
     try:
@@ -96,7 +127,7 @@ def profile(request):
         sign_out(request)
         return redirect("signin")
     return render(request, "accounts/profile.html", {
-        "person": person,
+        "person": person, "staff": staff.Staff.of(person) if person is not None else None,
         "must_change_password": request.session.get("must_change_password", False),
     })
 
@@ -120,12 +151,15 @@ def new_password_problems(form, person, *, old: str | None = None) -> None:
 @login_required
 def password_change(request):
     person = people.profile(request.user)
-    form = PasswordChangeForm(request.POST or None)
+    # Signed in with a Temporary Access Pass: the pass proved who they are, and they may not know
+    # their password (that is often why they have a pass), so it is set without the old one, once.
+    with_pass = request.session.get(SIGNED_IN_WITH_PASS, False)
+    form = (NewPasswordForm if with_pass else PasswordChangeForm)(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
             try:
                 passwords.set_password(actor_of(request), person, form.cleaned_data["new_password"],
-                                       old=form.cleaned_data["old_password"])
+                                       old=form.cleaned_data.get("old_password"))
             except OldPasswordWrong:
                 form.add_error("old_password", _("Your old password is incorrect."))
             except AccountBlocked:
@@ -139,6 +173,7 @@ def password_change(request):
             else:
                 keep_this_session(request, request.user)
                 request.session.pop("must_change_password", None)
+                request.session.pop(SIGNED_IN_WITH_PASS, None)
                 messages.success(request, _("You have successfully changed your password."))
                 return redirect("profile")
         else:
@@ -146,6 +181,7 @@ def password_change(request):
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/password_change.html", {
         "form": form, "person": person, "rules": policy.requirements(people.policy_person(person)),
+        "with_pass": with_pass,
     }, status=status)
 
 

@@ -38,6 +38,18 @@ class SignInForm(forms.Form):
         return complete_user_id(self.cleaned_data["user_id"], settings.CONFIG.directory.domains)
 
 
+class PassSignInForm(forms.Form):
+    user_id = SignInForm.base_fields["user_id"]
+    pass_code = forms.CharField(
+        label=_("Temporary Access Pass"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none",
+                                      "spellcheck": "false"}),
+    )
+
+    clean_user_id = SignInForm.clean_user_id
+
+
 class NewPasswordForm(forms.Form):
     """New password twice. The policy is checked by the service that sets it
     (sspr.services.passwords), whose reasons the view shows at the field."""

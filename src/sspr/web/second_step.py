@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from sspr.flows import reauth, signin
+from sspr.flows import console_access, reauth, signin
 from sspr.methods import devices
 from sspr.methods.models import Method
 from sspr.methods.rules import rules_for
@@ -63,6 +63,7 @@ def verify(request):
     if user is None:
         return redirect("signin")
     sign_in(request, user, must_change=must_change)
+    console_access.proved(request.session, outcome)
     response = redirect(after_signin(request, user))
     if remember_days and request.POST.get("remember") == "on":
         token = devices.remember(actor, user, remember_days)

@@ -8,12 +8,13 @@ from sspr.services import signin
 from .actors import actor_of
 
 BACKEND = "sspr.accounts.auth.DirectoryBackend"
+SIGNED_IN_WITH_PASS = "signed_in_with_pass"
 
 
-def sign_in(request, user: User, *, must_change: bool) -> None:
+def sign_in(request, user: User, *, must_change: bool, detail: dict | None = None) -> None:
     auth.login(request, user, backend=BACKEND)  # rotates the session key
     request.session["must_change_password"] = must_change
-    signin.signed_in(actor_of(request), user)
+    signin.signed_in(actor_of(request), user, detail=detail)
 
 
 def sign_out(request) -> None:

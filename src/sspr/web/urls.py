@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import accounts, reset, second_step, security_info, views
+from . import accounts, classes, console, reset, second_step, security_info, views
 from .captcha import captcha_urls
 
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     # Signing in and one's own account
     path("signin/", accounts.signin_page, name="signin"),
     path("signout/", accounts.signout, name="signout"),
+    path("signin/pass/", accounts.signin_pass, name="signin_pass"),
     path("account/", accounts.profile, name="profile"),
     path("account/password/", accounts.password_change, name="password_change"),
     path("password/check/", accounts.password_check, name="password_check"),
@@ -32,6 +33,18 @@ urlpatterns = [
     path("reset/check/", reset.check_new_password, name="reset_check"),
     path("reset/cancel/", reset.cancel, name="reset_cancel"),
     *captcha_urls,
+    # The console: help desk, school help desks, teachers, auditors
+    path("console/", console.home, name="console"),
+    path("console/verify/", console.verify, name="console_verify"),
+    path("console/audit/", console.audit, name="console_audit"),
+    path("console/people/<str:user_id>/", console.person, name="console_person"),
+    path("console/people/<str:user_id>/check/", console.check, name="console_check"),
+    path("console/people/<str:user_id>/passes/<int:pk>/revoke/", console.revoke_pass, name="console_revoke_pass"),
+    path("console/people/<str:user_id>/<slug:name>/", console.act, name="console_act"),
+    path("console/classes/", classes.classes, name="console_classes"),
+    path("console/classes/<int:pk>/", classes.section, name="console_section"),
+    path("console/classes/<int:pk>/sheet/", classes.sheet, name="console_sheet"),
+    path("console/classes/<int:pk>/sheets/<slug:batch>/void/", classes.void, name="console_void_sheet"),
     # Operations
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

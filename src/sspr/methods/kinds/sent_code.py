@@ -12,6 +12,7 @@ from ..base import Challenge, MethodKind, VerificationFailed
 
 class SentCodeMethod(MethodKind):
     sends_message = True
+    read_back = True
     channels: dict[str, Channel] = {}  # the person's choice ("text") -> the delivery channel ("sms")
 
     def describe(self, method):

@@ -93,6 +93,7 @@ class AuthenticatorApp(MethodKind):
     assurance = 3
     wrong_answer = gettext_lazy("That code didn't work. Enter the code your authenticator app shows now.")
     strong = True
+    read_back = True
 
     stand_in_share = 1 / 3
 

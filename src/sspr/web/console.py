@@ -1,0 +1,260 @@
+"""The console's pages for the help desk, school help desks and auditors: finding a person,
+their page, verifying a caller, and each action. Staff are people of the directory who signed in
+like everyone else; a console page also needs this session's second step to be of a kind in
+`console.second_step` (flows.console_access). Every decision about rights is the services'."""
+
+from functools import wraps
+from math import ceil
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from sspr.audit.models import Outcome, Reason, Tag, record
+from sspr.directory.base import DirectoryUnavailable, DirectoryUser, UnknownUser
+from sspr.flows import caller_check, console_access
+from sspr.methods.models import Method
+from sspr.services import console, people, staff
+from sspr.services.errors import PasswordRefused, TooManyAttempts
+
+from .actors import actor_of
+from .verification import verification_page
+
+PAGE_SIZE = 25
+
+
+def staff_actor(request):
+    return request.staff.actor(request.client_ip, request.META.get("HTTP_USER_AGENT", ""))
+
+
+def console_page(view):
+    """Signed in, with a console role, and this session's second step strong enough."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            me = staff.Staff.of(people.profile(request.user))
+        except (UnknownUser, DirectoryUnavailable):
+            me = None
+        if me is None:
+            record(actor_of(request), Tag.CONSOLE_REFUSED, subject=request.user.user_id, outcome=Outcome.REFUSED,
+                   reason=Reason.NOT_ALLOWED, detail={"action": "console"})
+            raise PermissionDenied(_("The console is for staff with a help-desk, teacher or auditor role."))
+        request.staff = me
+        if not console_access.is_open(request.session):
+            return redirect(f"{reverse('console_verify')}?next={request.path}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def wait_text(exc: TooManyAttempts) -> str:
+    minutes = ceil(exc.retry_after.total_seconds() / 60) if exc.retry_after else 60
+    return ngettext("You have reached the limit of actions for now. Try again in %(minutes)d minute.",
+                    "You have reached the limit of actions for now. Try again in %(minutes)d minutes.",
+                    minutes) % {"minutes": minutes}
+
+
+# The console's own second step
+@login_required
+def verify(request):
+    try:
+        me = staff.Staff.of(people.profile(request.user))
+    except (UnknownUser, DirectoryUnavailable):
+        me = None
+    if me is None:
+        raise PermissionDenied(_("The console is for staff with a help-desk, teacher or auditor role."))
+    target = request.GET.get("next", "")
+    target = target if target.startswith("/console/") else reverse("console")
+    if console_access.is_open(request.session):
+        return redirect(target)
+    groups = me.person.groups
+    if not console_access.methods(request.user, groups):
+        return render(request, "console/verify_missing.html", status=403)
+    flow = console_access.begin(request.session, request.user, groups)
+    verification = console_access.verification(flow, actor_of(request), request.user, language=get_language() or "")
+    outcome = verification_page(request, verification, template="console/verify.html", context={"next": target})
+    if not isinstance(outcome, Method):
+        return outcome
+    console_access.finish(flow, outcome)
+    request.session.cycle_key()  # more rights from here on: a new session key
+    return redirect(target)
+
+
+# Finding people
+@console_page
+def home(request):
+    me = request.staff
+    if not me.finds_people:
+        return redirect("console_classes" if me.teaches else "console_audit")
+    query = request.GET.get("q", "").strip()[:100]
+    try:
+        page = max(1, min(int(request.GET.get("page", "1")), 40))
+    except ValueError:
+        page = 1
+    context = {"q": query, "page": page, "results": None}
+    if query:
+        try:
+            staff.count_search(me)
+            found = people.search(query, department=me.school if me.school_only else "",
+                                  offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        except TooManyAttempts as exc:
+            context["error"] = wait_text(exc)
+            return render(request, "console/home.html", context, status=429)
+        except DirectoryUnavailable:
+            context["error"] = _("The directory cannot be searched right now. Please try again in a few minutes.")
+            return render(request, "console/home.html", context, status=503)
+        context |= {"results": found.people, "more": found.more}
+    return render(request, "console/home.html", context)
+
+
+def target_of(request, user_id: str, action: staff.Action) -> DirectoryUser:
+    """The person a console page is about, once the operator may take action on them (a 403
+    with the reason otherwise, audited); 404 for a user ID the directory does not know."""
+    try:
+        target = people.find(user_id)
+    except UnknownUser:
+        raise Http404 from None
+    try:
+        staff.authorize(staff_actor(request), request.staff, target, action)
+    except staff.NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    return target
+
+
+@console_page
+def person(request, user_id: str):
+    target = target_of(request, user_id, staff.Action.VIEW)
+    status = console.status(target)
+    allowed = {action.name.lower(): not staff.refusal(request.staff, target, action) for action in staff.Action}
+    return render(request, "console/person.html", {
+        "status": status, "target": target, "allowed": allowed,
+        "refusal": staff.refusal(request.staff, target, staff.Action.UNLOCK),
+        "verified": caller_check.verified_kind(request.session, target.user_id),
+        "can_check": bool(caller_check.methods(status.user)),
+        "back": back_link(request, target),
+    })
+
+
+def back_link(request, target: DirectoryUser) -> str:
+    section = request.GET.get("section", "")
+    if request.staff.teaches and section.isdigit():
+        return reverse("console_section", args=[int(section)])
+    return reverse("console_person", args=[target.user_id]) if request.staff.finds_people else reverse("console")
+
+
+# Verifying the caller
+@console_page
+def check(request, user_id: str):
+    target = target_of(request, user_id, staff.Action.VERIFY_CALLER)
+    user = people.existing_user(target.user_id)
+    if user is None or not caller_check.methods(user):
+        return redirect("console_person", target.user_id)
+    flow = caller_check.begin(request.session, user)
+    verification = caller_check.verification(flow, staff_actor(request), user, language=get_language() or "")
+    outcome = verification_page(request, verification, template="console/check.html",
+                                context={"target": target, "for_staff": True})
+    if not isinstance(outcome, Method):
+        return outcome
+    caller_check.finish(flow, outcome)
+    return render(request, "console/checked.html", {"target": target})
+
+
+# Actions
+ACTIONS = {
+    "unlock": staff.Action.UNLOCK,
+    "reset": staff.Action.RESET,
+    "pass": staff.Action.ISSUE_PASS,
+    "clear": staff.Action.CLEAR_METHODS,
+    "forget-devices": staff.Action.FORGET_DEVICES,
+    "end-sessions": staff.Action.END_SESSIONS,
+}
+
+
+def proof_of(request, target: DirectoryUser) -> console.Proof:
+    if request.staff.teaches and not request.staff.finds_people:
+        return console.in_class()
+    return console.Proof(verified=caller_check.verified_kind(request.session, target.user_id),
+                         reason=request.POST.get("reason", ""))
+
+
+@console_page
+def act(request, user_id: str, name: str):
+    if name not in ACTIONS:
+        raise Http404
+    action = ACTIONS[name]
+    target = target_of(request, user_id, action)
+    proof = proof_of(request, target)
+    context = {"target": target, "name": name, "action_label": Tag(str(action)).label,
+               "needs_reason": not proof.verified, "verified": proof.verified, "back": back_link(request, target),
+               "section": request.GET.get("section", ""),
+               "methods": console.status(target, events=0).methods if action == staff.Action.CLEAR_METHODS else []}
+    if request.method != "POST":
+        return render(request, "console/confirm.html", context)
+    actor = staff_actor(request)
+    try:
+        result = perform(request, actor, target, action, proof)
+    except console.ProofMissing as exc:
+        return render(request, "console/confirm.html", {**context, "error": str(exc)}, status=400)
+    except PasswordRefused as exc:
+        return render(request, "console/confirm.html", {**context, "problems": exc.reasons}, status=400)
+    except TooManyAttempts as exc:
+        return render(request, "console/confirm.html", {**context, "error": wait_text(exc)}, status=429)
+    except DirectoryUnavailable:
+        return render(request, "console/confirm.html", {
+            **context, "error": _("The directory cannot be changed right now. Nothing was changed.")}, status=503)
+    return render(request, "console/done.html", {**context, **result})
+
+
+def perform(request, actor, target: DirectoryUser, action: staff.Action, proof: console.Proof) -> dict:
+    """Carry out one action; what the result page shows (a password or pass, once)."""
+    me = request.staff
+    if action == staff.Action.UNLOCK:
+        console.unlock(actor, me, target, proof)
+        return {"done": _("The account is unlocked.")}
+    if action == staff.Action.RESET:
+        typed = request.POST.get("new_password", "") if request.POST.get("how") == "type" else ""
+        new = console.reset_password(actor, me, target, proof, typed=typed,
+                                     must_change=request.POST.get("must_change") == "on")
+        return {"done": _("The password is reset."), "password": new.password if new.generated else "",
+                "must_change": request.POST.get("must_change") == "on"}
+    if action == staff.Action.ISSUE_PASS:
+        row, code = console.issue_pass(actor, me, target, proof)
+        return {"done": _("A Temporary Access Pass is ready."), "pass_code": code, "pass_row": row,
+                "signin_url": settings.BASE_URL + reverse("signin_pass")}
+    if action == staff.Action.CLEAR_METHODS:
+        method = request.POST.get("method", "all")
+        removed = console.clear_methods(actor, me, target, proof,
+                                        method_pk=int(method) if method.isdigit() else None)
+        return {"done": ngettext("%(n)d method removed. They register again at their next sign-in.",
+                                 "%(n)d methods removed. They register again at their next sign-in.",
+                                 removed) % {"n": removed}}
+    if action == staff.Action.FORGET_DEVICES:
+        forgotten = console.forget_devices(actor, me, target, proof)
+        return {"done": ngettext("%(n)d remembered device forgotten.", "%(n)d remembered devices forgotten.",
+                                 forgotten) % {"n": forgotten}}
+    console.end_sessions(actor, me, target, proof)
+    return {"done": _("Every session of this person has ended.")}
+
+
+@console_page
+def revoke_pass(request, user_id: str, pk: int):
+    target = target_of(request, user_id, staff.Action.REVOKE_PASS)
+    if request.method == "POST":
+        console.revoke_pass(staff_actor(request), request.staff, target, pk)
+    return redirect(f"{reverse('console_person', args=[target.user_id])}?{request.GET.urlencode()}")
+
+
+# The audit trail, for auditors (reports come with their own pages)
+@console_page
+def audit(request):
+    if not request.staff.reads_audit:
+        raise PermissionDenied(_("Your role does not read the audit trail."))
+    events = console.recent_events(request.staff)
+    return render(request, "console/audit.html", {"events": events})
