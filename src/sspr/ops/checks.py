@@ -5,6 +5,7 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
 from sspr.directory import get_directory
+from sspr.directory.base import DirectoryUnavailable
 
 
 def database_problems() -> list[str]:
@@ -30,6 +31,22 @@ def directory_warnings() -> list[str]:
         return get_directory().warnings()
     except LookupError:  # an unknown back-end: directory_problems() says so
         return []
+
+
+def role_warnings(config) -> list[str]:
+    """Role groups the directory does not have: most likely a typing mistake, which would give
+    nobody the role."""
+    warnings = []
+    for role in type(config.roles).model_fields:
+        names = getattr(config.roles, role)
+        if not names:
+            continue
+        try:
+            missing = get_directory().missing_groups(names)
+        except (LookupError, DirectoryUnavailable):  # directory_problems() says why
+            return []
+        warnings += [f"roles.{role}: the directory has no group {name!r}" for name in missing]
+    return warnings
 
 
 def demo_warnings(config) -> list[str]:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from sspr.delivery.checks import findings as delivery_findings
-from sspr.ops.checks import database_problems, demo_warnings, directory_problems, directory_warnings
+from sspr.ops.checks import database_problems, demo_warnings, directory_problems, directory_warnings, role_warnings
 from sspr.reset.captcha import captcha_warnings
 
 
@@ -17,7 +17,9 @@ class Command(BaseCommand):
             problems += directory_problems()
         delivery_problems, delivery_warnings = delivery_findings(settings.CONFIG, database=not problems)
         problems += delivery_problems
-        for warning in demo_warnings(settings.CONFIG) + captcha_warnings(settings.CONFIG) + directory_warnings():
+        roles = role_warnings(settings.CONFIG) if not problems else []
+        for warning in (demo_warnings(settings.CONFIG) + captcha_warnings(settings.CONFIG) + directory_warnings()
+                        + roles):
             self.stderr.write(f"warning: {warning}")
         for problem in problems:
             self.stderr.write(f"error: {problem}")
