@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "sspr.ops",
     "sspr.demo",
     "sspr.delivery",
+    "sspr.roster",
     "sspr.web.apps.OperatorAdminConfig",  # django.contrib.admin, on our sign-in (sspr.web.operators)
     "django.contrib.auth",
     "django.contrib.contenttypes",
