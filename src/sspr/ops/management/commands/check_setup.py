@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from sspr.delivery.checks import findings as delivery_findings
 from sspr.ops.checks import database_problems, demo_warnings, directory_problems, directory_warnings
 from sspr.reset.captcha import captcha_warnings
+from sspr.roster.sheet import sheet_warnings
 
 
 class Command(BaseCommand):
@@ -17,7 +18,8 @@ class Command(BaseCommand):
             problems += directory_problems()
         delivery_problems, delivery_warnings = delivery_findings(settings.CONFIG, database=not problems)
         problems += delivery_problems
-        for warning in demo_warnings(settings.CONFIG) + captcha_warnings(settings.CONFIG) + directory_warnings():
+        for warning in (demo_warnings(settings.CONFIG) + captcha_warnings(settings.CONFIG) + directory_warnings()
+                        + sheet_warnings()):
             self.stderr.write(f"warning: {warning}")
         for problem in problems:
             self.stderr.write(f"error: {problem}")
