@@ -16,6 +16,7 @@ COMMANDS = {
     "check": "check_setup",
     "createadmin": "createadmin",
     "users": "users",
+    "roster": "roster",
     "breached": "breached",
     "worker": "worker",
 }
@@ -30,6 +31,8 @@ commands:
   createadmin          create an operator account for the admin pages, with its
                        authenticator app key (--authenticator USER_ID: a new key)
   users ...            manage embedded-directory accounts (sspr users --help)
+  roster import PATH   replace the class rosters with a OneRoster 1.1 bundle, a folder
+                       or a .zip (sspr roster --help)
   breached build FILE  build the offline breached-password filter (sspr breached build --help)
   worker [--once]      send queued emails, texts and calls (keep one running beside serve)
 """

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "sspr.ops",
     "sspr.demo",
     "sspr.delivery",
+    "sspr.roster",
     "sspr.web.apps.OperatorAdminConfig",  # django.contrib.admin, on our sign-in (sspr.web.operators)
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -200,5 +201,6 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["safe_text"]},
     },
     "root": {"handlers": ["console"], "level": CONFIG.logging.level},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    # fontTools narrates every font it subsets for a class sign-in sheet (sspr.roster.sheet).
+    "loggers": {"django.server": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -39,6 +39,7 @@ class Tag(models.TextChoices):
     DELIVERY_FAILED = "delivery:failed", _("Message could not be sent")
     DELIVERY_REFUSED = "delivery:refused", _("Message refused by our own rules")
     DELIVERY_CAP = "delivery:cap", _("Daily spending cap reached")
+    ROSTER_IMPORT = "roster:import", _("Roster imported")
 
 
 class Outcome(models.TextChoices):

@@ -1,21 +1,25 @@
 """The demo district: staff and students with passphrases a tester can type from the terminal."""
 
 import random
+from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from sspr.directory.embedded.models import Account
+from sspr.roster.importer import import_roster
+from sspr.services import people
 
 STAFF_DOMAIN = "district.example"
 STUDENT_DOMAIN = "student.district.example"
+ROSTER = Path(__file__).with_name("roster")
 
 STAFF = [
-    ("ana.torres", "Ana Torres", "Lincoln High School", ["Staff"]),
-    ("james.okafor", "James Okafor", "Lincoln High School", ["Staff"]),
-    ("mei.chen", "Mei Chen", "Roosevelt Middle School", ["Staff"]),
+    ("ana.torres", "Ana Torres", "Lincoln High School", ["Staff", "Teachers"]),
+    ("james.okafor", "James Okafor", "Lincoln High School", ["Staff", "Teachers"]),
+    ("mei.chen", "Mei Chen", "Roosevelt Middle School", ["Staff", "Teachers"]),
     ("david.cohen", "David Cohen", "Roosevelt Middle School", ["Staff"]),
-    ("lucia.fernandez", "Lucía Fernández", "Washington Elementary", ["Staff"]),
+    ("lucia.fernandez", "Lucía Fernández", "Washington Elementary", ["Staff", "Teachers"]),
     ("sam.patel", "Sam Patel", "District Office", ["Staff"]),
     ("grace.kim", "Grace Kim", "Technology", ["Staff", "Help Desk"]),
     ("it.admin", "Riley Morgan", "Technology", ["Staff", "Administrators"]),
@@ -65,12 +69,22 @@ def demo_accounts():
 
 
 def seed() -> list[tuple[str, str, str]]:
-    """Create the demo accounts that are missing; return (user ID, password, groups) for each."""
-    existing = set(Account.objects.values_list("user_id", flat=True))
+    """Create the demo accounts that are missing, and give those that exist the demo's groups (a
+    demo database from before a group was added catches up); return (user ID, password, groups)
+    for each."""
+    existing = dict(Account.objects.values_list("user_id", "groups"))
     rows = []
     for fields in demo_accounts():
         password = demo_password(fields["user_id"])
         if fields["user_id"] not in existing:
             Account.objects.create(password=make_password(password), password_last_set=timezone.now(), **fields)
+        elif existing[fields["user_id"]] != fields["groups"]:
+            Account.objects.filter(user_id=fields["user_id"]).update(groups=fields["groups"])
         rows.append((fields["user_id"], password, ", ".join(fields["groups"])))
     return rows
+
+
+def seed_roster():
+    """The demo district's classes (a OneRoster 1.1 bundle in demo/roster/), matched to the demo
+    accounts, in place of whatever roster the demo database had."""
+    return import_roster(ROSTER, find=people.find, domains=[STAFF_DOMAIN, STUDENT_DOMAIN])

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from sspr.demo.seed import seed
+from sspr.demo.seed import seed, seed_roster
 
 
 class Command(BaseCommand):
@@ -21,6 +21,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.MIGRATE_HEADING("Demo accounts (user ID, password, groups):"))
         for user_id, password, groups in rows:
             self.stdout.write(f"  {user_id:<{width}}  {password:<36}  {groups}")
+        roster = seed_roster()
+        missing = len(roster.unmatched)
+        self.stdout.write(f"\nClasses (sspr roster): {roster.sections} sections at {roster.schools} schools, taught by "
+                          f"{roster.teachers} teachers in the group Teachers; {missing} "
+                          f"{'person' if missing == 1 else 'people'} on the roster without an account yet.")
         self.stdout.write(f"\nCodes that would be texted, called or emailed appear in this terminal and at "
                           f"http://127.0.0.1:{port}/demo/outbox/\n")
         self.stdout.write(self.style.SUCCESS(f"OpenSSPR demo: http://127.0.0.1:{port}/"))

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from sspr.delivery.checks import findings as delivery_findings
 from sspr.ops.checks import database_problems, demo_warnings, directory_problems, directory_warnings, role_warnings
 from sspr.reset.captcha import captcha_warnings
+from sspr.roster.sheet import sheet_warnings
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         problems += delivery_problems
         roles = role_warnings(settings.CONFIG) if not problems else []
         for warning in (demo_warnings(settings.CONFIG) + captcha_warnings(settings.CONFIG) + directory_warnings()
-                        + roles):
+                        + sheet_warnings() + roles):
             self.stderr.write(f"warning: {warning}")
         for problem in problems:
             self.stderr.write(f"error: {problem}")
