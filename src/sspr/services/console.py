@@ -10,7 +10,6 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from sspr.accounts.models import User
-from sspr import roster
 from sspr.actors import Actor
 from sspr.audit.models import AuditEvent, Tag, record
 from sspr.directory.base import DirectoryUser, UnknownUser
@@ -19,6 +18,7 @@ from sspr.methods.kinds import kind
 from sspr.methods.models import TemporaryPass
 from sspr.methods.rules import rules_for
 from sspr.passwords.wordlists import suggest_passphrase
+from sspr.roster import queries as roster
 
 from . import accounts, methods, passwords, people
 from .errors import PasswordRefused, ServiceError
@@ -209,11 +209,19 @@ class Student:
     registered: bool
 
 
-def students(staff_member: Staff, section) -> list[Student]:
-    """The students of one of the teacher's sections, with what the class list shows. Raises
-    NotAllowed for a section they do not teach."""
-    if section.pk not in {taught.pk for taught in roster.sections_taught_by(staff_member.user_id)}:
+def taught_section(staff_member: Staff, sourced_id: str):
+    """One of the teacher's sections, by the roster's own id (an import replaces every row, so
+    primary keys do not last). Raises NotAllowed for any other, existing or not."""
+    section = next((taught for taught in roster.sections_taught_by(staff_member.user_id)
+                    if taught.sourced_id == sourced_id), None)
+    if section is None:
         raise NotAllowed(_("This is not one of your classes."))
+    return section
+
+
+def students(staff_member: Staff, section) -> list[Student]:
+    """The students of one of the teacher's sections (from taught_section), with what the class
+    list shows."""
     found = []
     for user_id in roster.students_of(section):
         try:
@@ -247,7 +255,7 @@ def class_sheet(actor: Actor, staff_member: Staff, section) -> tuple[str, list[S
         notify_staff_action(actor, person, Tag.PASS_ISSUE.label)
         record(actor, Tag.PASS_ISSUE, subject=person.user_id,
                detail={"role": str(staff_member.role), **in_class().detail(), "uses": row.uses,
-                       "hours": config.pass_hours, "sheet": batch, "section": section.pk})
+                       "hours": config.pass_hours, "sheet": batch, "section": section.sourced_id})
         sheet.append(SheetEntry(person, code, row.expires_at))
     return batch, sheet
 

@@ -10,12 +10,12 @@ from enum import StrEnum
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from sspr import roster
 from sspr.actors import Actor, Role
 from sspr.audit.models import Outcome, Reason, Tag, record
 from sspr.delivery import fraud
 from sspr.directory.base import DirectoryUser
 from sspr.limits import Limit, claim_once
+from sspr.roster import queries as roster
 
 from .errors import ServiceError, TooManyAttempts
 

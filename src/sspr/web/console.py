@@ -144,8 +144,8 @@ def person(request, user_id: str):
 
 def back_link(request, target: DirectoryUser) -> str:
     section = request.GET.get("section", "")
-    if request.staff.teaches and section.isdigit():
-        return reverse("console_section", args=[int(section)])
+    if request.staff.teaches and section and "/" not in section:
+        return reverse("console_section", args=[section])
     return reverse("console_person", args=[target.user_id]) if request.staff.finds_people else reverse("console")
 
 

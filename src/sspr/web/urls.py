@@ -42,9 +42,9 @@ urlpatterns = [
     path("console/people/<str:user_id>/passes/<int:pk>/revoke/", console.revoke_pass, name="console_revoke_pass"),
     path("console/people/<str:user_id>/<slug:name>/", console.act, name="console_act"),
     path("console/classes/", classes.classes, name="console_classes"),
-    path("console/classes/<int:pk>/", classes.section, name="console_section"),
-    path("console/classes/<int:pk>/sheet/", classes.sheet, name="console_sheet"),
-    path("console/classes/<int:pk>/sheets/<slug:batch>/void/", classes.void, name="console_void_sheet"),
+    path("console/classes/<str:sourced_id>/", classes.section, name="console_section"),
+    path("console/classes/<str:sourced_id>/sheet/", classes.sheet, name="console_sheet"),
+    path("console/classes/<str:sourced_id>/sheets/<slug:batch>/void/", classes.void, name="console_void_sheet"),
     # Operations
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
