@@ -2,7 +2,9 @@
 itself, a way to add a person to it, and a way to take its server down and bring it back.
 
 Every back-end makes the same people: Chris Smith, +15550200, Lincoln High School, in the
-Students group unless told otherwise, with their user ID as email.
+Students group unless told otherwise, with their user ID as email. The first word of the name is
+the given name and the last the surname, where the directory keeps them apart; a tag, when
+given, starts the user ID (to choose the order people sort in).
 """
 
 from abc import ABC, abstractmethod
@@ -19,6 +21,7 @@ from sspr.directory.ldap.settings import LdapAttributes
 from .servers import Person, SambaDC, Slapd, TestCA, unique_name
 
 PASSWORD = "Brave pianos dance on Fridays!"
+DEPARTMENT = "Lincoln High School"
 UseDirectory = Callable[..., Directory]
 
 
@@ -31,8 +34,9 @@ class Backend(ABC):
 
     @abstractmethod
     def add_person(self, *, group: str = "Students", domain: str = "student.district.example",
-                   must_change: bool = False, disabled: bool = False, name: str = "Chris Smith") -> Person:
-        """A new person in the directory, with the password PASSWORD."""
+                   must_change: bool = False, disabled: bool = False, name: str = "Chris Smith",
+                   department: str = DEPARTMENT, email: str = "", tag: str = "") -> Person:
+        """A new person in the directory, with the password PASSWORD (email: their user ID when "")."""
 
     @abstractmethod
     def stop(self) -> None:
@@ -55,10 +59,10 @@ class Embedded(Backend):
         self.table = Account._meta.db_table
 
     def add_person(self, *, group="Students", domain="student.district.example", must_change=False, disabled=False,
-                   name="Chris Smith"):
-        user_id = f"{unique_name()}@{domain}"
+                   name="Chris Smith", department=DEPARTMENT, email="", tag=""):
+        user_id = f"{tag}{unique_name()}@{domain}"
         Account.objects.create(user_id=user_id, password=make_password(PASSWORD), password_last_set=timezone.now(),
-                               display_name=name, groups=[group], department="Lincoln High School", email=user_id,
+                               display_name=name, groups=[group], department=department, email=email or user_id,
                                mobile="+15550200", must_change_password=must_change, enabled=not disabled)
         return Person(user_id, PASSWORD, "", display_name=name, group=group)
 
@@ -117,9 +121,10 @@ class OpenLdap(ServerBackend):
         return openldap_settings(self.server, ca or self.ca, **overrides)
 
     def add_person(self, *, group="Students", domain="student.district.example", must_change=False, disabled=False,
-                   name="Chris Smith"):
+                   name="Chris Smith", department=DEPARTMENT, email="", tag=""):
+        # mail is the user ID here (openldap_settings), so a person given an email has it as user ID.
         return self.server.add_person(group=group, domain=domain, must_change=must_change, disabled=disabled,
-                                      name=name)
+                                      name=name, department=department, email=email, tag=tag)
 
 
 class Samba(ServerBackend):
@@ -135,9 +140,10 @@ class Samba(ServerBackend):
         return ad_settings(self.server, ca or self.ca, **overrides)
 
     def add_person(self, *, group="Students", domain="student.district.example", must_change=False, disabled=False,
-                   name="Chris Smith"):
+                   name="Chris Smith", department=DEPARTMENT, email="", tag=""):
         # Each group has its OU in the test domain; the service account is delegated on Students only.
-        return self.server.add_person(ou=group, domain=domain, must_change=must_change, disabled=disabled, name=name)
+        return self.server.add_person(ou=group, domain=domain, must_change=must_change, disabled=disabled, name=name,
+                                      department=department, email=email, tag=tag)
 
 
 def openldap_settings(slapd: Slapd, ca: TestCA, **overrides) -> dict:

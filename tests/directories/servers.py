@@ -343,14 +343,18 @@ userPassword: {ssha(self.service_password)}
     def add_person(self, *, ou: str = "people", group: str = "Students", domain: str = "student.district.example",
                    password: str = "Brave pianos dance on Fridays!", staff_policy: bool = False,
                    changed: str | None = None, must_change: bool = False, disabled: bool = False,
-                   name: str = "Chris Smith") -> Person:
-        uid = unique_name()
+                   name: str = "Chris Smith", department: str = "Lincoln High School", email: str = "",
+                   tag: str = "") -> Person:
+        """A person under ou; their user ID (mail, as the tests configure it) is email when given."""
+        uid = tag + unique_name()
         dn = f"uid={uid},ou={ou},{self.suffix}"
-        user_id = f"{uid}@{domain}"
+        user_id = email or f"{uid}@{domain}"
+        words = name.split()
+        given, surname = words[0], words[-1]
         attributes = [
             ("objectClass", [b"inetOrgPerson"]), ("uid", [uid.encode()]), ("cn", [name.encode()]),
-            ("sn", [name.split()[-1].encode()]), ("displayName", [name.encode()]), ("mail", [user_id.encode()]),
-            ("mobile", [b"+15550200"]), ("departmentNumber", [b"Lincoln High School"]),
+            ("givenName", [given.encode()]), ("sn", [surname.encode()]), ("displayName", [name.encode()]),
+            ("mail", [user_id.encode()]), ("mobile", [b"+15550200"]), ("departmentNumber", [department.encode()]),
             ("userPassword", [ssha(password).encode()]),
             ("pwdChangedTime", [(changed or generalized_now()).encode()]),
         ]
@@ -368,7 +372,7 @@ userPassword: {ssha(self.service_password)}
                 conn.modify_s(f"cn={group},ou=groups,{self.suffix}", [(ldap.MOD_ADD, "member", [dn.encode()])])
         finally:
             conn.unbind_s()
-        return Person(user_id, password, dn, display_name=name, group=group)
+        return Person(user_id, password, dn, uid=uid, display_name=name, group=group)
 
     def entry(self, dn: str, *attributes: str) -> dict:
         conn = self.admin()
@@ -543,14 +547,18 @@ class SambaDC:
 
     def add_person(self, *, ou: str = "Students", domain: str = "student.district.example",
                    password: str = "Brave pianos dance on Fridays!", must_change: bool = False,
-                   disabled: bool = False, name: str = "Chris Smith") -> Person:
-        sam = unique_name()[:20]
+                   disabled: bool = False, name: str = "Chris Smith", department: str = "Lincoln High School",
+                   email: str = "", tag: str = "") -> Person:
+        sam = (tag + unique_name())[:20]
         dn = f"CN={sam},OU={ou},{self.base}"
         user_id = f"{sam}@{domain}"
+        words = name.split()
+        given, surname = words[0], words[-1]
         conn = self.admin()
         try:
-            self._add_user(conn, dn, sam, user_id, password, displayName=name, mail=user_id, mobile="+15550200",
-                           department="Lincoln High School", otherMailbox=f"{sam}@home.example")
+            self._add_user(conn, dn, sam, user_id, password, displayName=name, givenName=given, sn=surname,
+                           mail=email or user_id, mobile="+15550200", department=department,
+                           otherMailbox=f"{sam}@home.example")
             conn.modify_s(f"CN={ou},OU={ou},{self.base}", [(ldap.MOD_ADD, "member", [dn.encode()])])
             if must_change:
                 conn.modify_s(dn, [(ldap.MOD_REPLACE, "pwdLastSet", [b"0"])])
@@ -559,6 +567,19 @@ class SambaDC:
         finally:
             conn.unbind_s()
         return Person(user_id, password, dn, sam=sam, display_name=name, group=ou)
+
+    def add_computer(self, name: str) -> str:
+        """A computer account (objectClass computer, which derives from user) called name, in
+        CN=Computers; its DN."""
+        dn = f"CN={name},CN=Computers,{self.base}"
+        conn = self.admin()
+        try:
+            conn.add_s(dn, [("objectClass", [b"computer"]), ("sAMAccountName", [f"{name}$".encode()]),
+                            ("displayName", [name.encode()]), ("department", [b"Lincoln High School"]),
+                            ("userAccountControl", [b"4096"])])
+        finally:
+            conn.unbind_s()
+        return dn
 
     def entry(self, dn: str, *attributes: str) -> dict:
         conn = self.admin()

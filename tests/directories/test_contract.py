@@ -16,15 +16,31 @@ from sspr.directory.base import (
     DirectoryUnavailable,
     PasswordMustChange,
     PasswordRejected,
+    SearchResult,
     UnknownUser,
 )
+from sspr.directory.ldap import backend as ldap_backend
 from sspr.directory.ldap import connection
 
 from .flows import HOSTILE_USER_IDS, NEW, NEWER, WRONG_SIGNIN, change, sign_in, sspr_check
-from .servers import free_port
+from .servers import free_port, unique_name
 
 TRY_LATER = "We cannot check passwords right now. Please try again in a few minutes."
 WRONG = "Not the password at all!"
+# Typed into a search, each must match only itself: as filter syntax, the first ones would list
+# everyone, "Star*Sims" would find Starla Sims, and "\\44ana" (\44 is D) would find Dana.
+HOSTILE_SEARCHES = ["*", "**", "*)(uid=*", "*)(|(mail=*", "a)(objectClass=*", "(", ")", "\\", "\\2a", "\\44ana",
+                    "\x00", "Dana\x00", "*Okafor", "Dana*", "Dana(DX", "Dana (DJ", "Star*Sims"]
+
+
+def own_department() -> str:
+    """A department no other test's people are in: the servers keep everyone a session makes,
+    so each search looks among its own test's people."""
+    return f"Search {unique_name()}"
+
+
+def user_ids(result: SearchResult) -> list[str]:
+    return [user.user_id for user in result.people]
 
 
 # --- all three back-ends -------------------------------------------------------------------------
@@ -195,6 +211,10 @@ def test_a_server_stopping_mid_flow_says_try_again_later_and_loses_nothing(clien
             backend.directory.lookup(person.user_id)
         with pytest.raises(DirectoryUnavailable):
             backend.directory.change_password(person.user_id, person.password, NEW)
+        with pytest.raises(DirectoryUnavailable):
+            backend.directory.search("Chris")
+        with pytest.raises(DirectoryUnavailable):
+            backend.directory.missing_groups(["Students"])
         response = change(client, person)
         assert response.status_code == 503 and "try again" in response.content.decode().lower()
         response = sign_in(client.__class__(), person)
@@ -207,7 +227,127 @@ def test_a_server_stopping_mid_flow_says_try_again_later_and_loses_nothing(clien
     assert backend.directory.authenticate(person.user_id, NEW)
 
 
+# --- searching people, and which groups exist (all three back-ends) ------------------------------
+
+
+def test_search_finds_people_by_the_start_of_their_user_id_name_or_email(backend):
+    department = own_department()
+    email = f"wv.{unique_name()}@mail.example"
+    wilhelmina = backend.add_person(name="Wilhelmina Vasquez", department=department, email=email)
+    chris = backend.add_person(name="Chris Smith", department=department)
+    search = backend.directory.search
+    for text in [wilhelmina.user_id[:-3].upper(), wilhelmina.user_id, "wilh", "WILHELMINA", "vasq", "Vasquez",
+                 "wilhelmina v", "Wilhelmina Vasquez", email.split("@")[0].upper(), f"  {email}  "]:
+        assert user_ids(search(text, department=department)) == [wilhelmina.user_id], text
+    for text in ["chris", "SMI", "Chris S", chris.user_id.upper()]:
+        assert user_ids(search(text, department=department)) == [chris.user_id], text
+    assert user_ids(search(wilhelmina.user_id)) == [wilhelmina.user_id]  # in any department
+    for text in ["ilhelmina", "asquez", "Wilhelmina Vasquezz", "Vasquez Wilhelmina", "mail.example"]:
+        assert search(text, department=department) == SearchResult(), text
+
+
+def test_search_folds_the_case_of_letters_beyond_ascii(backend):
+    department = own_department()
+    alvaro = backend.add_person(name="Álvaro Núñez", department=department)
+    for text in ["álvaro", "ÁLV", "núñ", "NÚÑEZ", "Álvaro n", "ÁLVARO NÚÑEZ"]:
+        assert user_ids(backend.directory.search(text, department=department)) == [alvaro.user_id], text
+
+
+def test_search_keeps_to_one_department_when_asked(backend):
+    north, south = own_department(), own_department()
+    in_north = backend.add_person(name="Morgan Reyes", department=north)
+    in_south = backend.add_person(name="Morgan Reyes", department=south)
+    search = backend.directory.search
+    assert user_ids(search("morgan", department=north)) == [in_north.user_id]
+    assert user_ids(search("REYES", department=f" {south.upper()} ")) == [in_south.user_id]
+    assert search("morgan", department=north[:-1]) == SearchResult()  # the department is equal, not a prefix
+    assert search("morgan", department="*") == SearchResult()
+    everywhere = user_ids(search("morgan reyes", limit=100))
+    assert in_north.user_id in everywhere and in_south.user_id in everywhere
+    assert [user.department for user in search("morgan", department=north).people] == [north]
+
+
+def test_search_pages_in_user_id_order(backend):
+    department = own_department()
+    # Made in the reverse of their order: pages cut from the order a server keeps entries in would show it.
+    made = [backend.add_person(name="Pat Lee", department=department, tag=tag) for tag in "edcba"]
+    everyone = sorted(person.user_id for person in made)
+    search = backend.directory.search
+    first, second, last = (search("pat", department=department, offset=offset, limit=2) for offset in (0, 2, 4))
+    assert (user_ids(first), first.more) == (everyone[:2], True)
+    assert (user_ids(second), second.more) == (everyone[2:4], True)
+    assert (user_ids(last), last.more) == (everyone[4:], False)
+    assert search("pat", department=department, offset=0, limit=2) == first  # the same page again
+    assert search("pat", department=department, offset=5, limit=2) == SearchResult()
+    whole = search("Pat Lee", department=department, limit=5)
+    assert (user_ids(whole), whole.more) == (everyone, False)
+    assert user_ids(search("pat", department=department, offset=1, limit=3)) == everyone[1:4]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\n "])
+def test_a_search_with_no_text_finds_nobody(backend, text):
+    backend.add_person()
+    assert backend.directory.search(text) == SearchResult()
+    assert backend.directory.search(text, department="Lincoln High School", limit=100) == SearchResult()
+
+
+def test_search_text_is_matched_literally(backend):
+    department = own_department()
+    dana = backend.add_person(name="Dana(DJ) Okafor", department=department)
+    star = backend.add_person(name="Star*Struck Jones", department=department)
+    starla = backend.add_person(name="Starla Sims", department=department)
+    search = backend.directory.search
+    for text in HOSTILE_SEARCHES:
+        assert search(text) == SearchResult(), text
+        assert search(text, department=department) == SearchResult(), text
+    assert user_ids(search("dana(dj", department=department)) == [dana.user_id]
+    assert user_ids(search("Dana(DJ) Okafor", department=department)) == [dana.user_id]
+    assert user_ids(search("star*s", department=department)) == [star.user_id]
+    assert sorted(user_ids(search("star", department=department))) == sorted([star.user_id, starla.user_id])
+    assert search("Dana", department="*") == SearchResult()
+    assert search("Dana", department=f"{department})(cn=*") == SearchResult()
+
+
+def test_search_finds_disabled_locked_and_must_change_people_as_lookup_reads_them(backend):
+    department = own_department()
+    disabled = backend.add_person(name="Robin Hale", department=department, disabled=True)
+    locked = backend.add_person(name="Robin Hale", department=department)
+    must_change = backend.add_person(name="Robin Hale", department=department, must_change=True)
+    for _ in range(5):
+        with pytest.raises(BadCredentials):
+            backend.directory.authenticate(locked.user_id, WRONG)
+    found = backend.directory.search("robin hale", department=department)
+    assert user_ids(found) == sorted([disabled.user_id, locked.user_id, must_change.user_id]) and not found.more
+    assert found.people == tuple(backend.directory.lookup(user.user_id) for user in found.people)
+    state = {user.user_id: (user.enabled, user.locked, user.must_change_password) for user in found.people}
+    assert state == {disabled.user_id: (False, False, False), locked.user_id: (True, True, False),
+                     must_change.user_id: (True, False, True)}
+    for user in found.people:
+        assert (user.display_name, user.groups, user.department, user.email, user.mobile) == (
+            "Robin Hale", ("Students",), department, user.user_id, "+15550200")
+
+
+def test_missing_groups_names_the_groups_that_do_not_exist(backend):
+    backend.add_person(group="Students")
+    backend.add_person(group="Staff", domain="district.example")
+    missing = backend.directory.missing_groups
+    assert missing(["Staff", "Students"]) == []
+    # Names compare exactly, as the portal compares a person's groups: "students" is not "Students".
+    assert missing(["Staff", "Nobody's group", "Students", "students", "Staf", "*", "", "Staff"]) == [
+        "Nobody's group", "students", "Staf", "*", ""]
+    assert missing([]) == []
+
+
 # --- the two back-ends on real servers -----------------------------------------------------------
+
+
+def test_a_search_the_server_cuts_short_still_answers(server, monkeypatch):
+    department = own_department()
+    made = {server.add_person(name="Kim Tran", department=department, tag=tag).user_id for tag in "abcdef"}
+    monkeypatch.setattr(ldap_backend, "SEARCH_SCAN", 4)  # the server stops after 4 (sizeLimitExceeded)
+    found = server.directory.search("kim", department=department, limit=2)
+    assert len(found.people) == 2 and found.more and set(user_ids(found)) <= made
+    assert user_ids(found) == sorted(user_ids(found))
 
 
 def test_the_servers_own_policy_refuses_in_plain_words(server):

@@ -17,6 +17,7 @@ from sspr.directory.base import (
 
 from .backends import openldap_settings
 from .flows import HOSTILE_USER_IDS, NEW, NEWER, change, sign_in, sspr_check
+from .servers import unique_name
 
 
 def test_the_own_change_is_made_bound_as_the_person(openldap, slapd):
@@ -134,3 +135,21 @@ def test_check_warns_when_the_user_filter_does_not_match_on_the_user_id_attribut
     assert use_directory(**openldap_settings(slapd, ca)).warnings() == []  # mail and mail
     assert use_directory(**openldap_settings(slapd, ca, user_filter="(|(mail={user})(UID={user}))",
                                              user_id_attribute="uid")).warnings() == []
+
+
+def test_search_and_groups_stay_under_base_dn(use_directory, slapd, ca, db):
+    department = f"Search {unique_name()}"
+    person = slapd.add_person(name="Quinn Avery", department=department)
+    admin = slapd.add_person(ou="admins", group="Staff", domain="district.example", name="Quinn Avery",
+                             department=department)
+    everywhere = use_directory(**openldap_settings(slapd, ca))
+    found = everywhere.search("quinn", department=department)
+    assert [user.user_id for user in found.people] == sorted([person.user_id, admin.user_id])
+    assert [user.user_id for user in everywhere.search(person.uid.upper()).people] == [person.user_id]  # by uid
+    assert everywhere.missing_groups(["Students", "Staff"]) == []
+
+    people_only = use_directory(**openldap_settings(slapd, ca, base_dn=f"ou=people,{slapd.suffix}"))
+    assert [user.user_id for user in people_only.search("quinn", department=department).people] == [person.user_id]
+    # Groups are searched under base_dn (group_filter): those in ou=groups are nobody's here, so they are missing.
+    assert people_only.lookup(person.user_id).groups == ()
+    assert people_only.missing_groups(["Students", "Staff"]) == ["Students", "Staff"]

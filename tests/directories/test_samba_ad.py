@@ -10,6 +10,7 @@ from sspr.directory.ldap.connection import ServiceAccountRefused
 
 from .backends import ad_settings
 from .flows import NEW, NEWER, change, sign_in
+from .servers import unique_name
 
 
 @pytest.fixture
@@ -97,3 +98,18 @@ def test_people_found_by_samaccountname_are_looked_up_again_by_their_upn(use_dir
     [warning] = directory.warnings()
     assert warning.startswith("directory.user_filter: ") and "('userPrincipalName')" in warning
     assert directory.check() == []
+
+
+def test_search_finds_people_by_samaccountname_and_never_computers(active_directory, samba_dc):
+    name = f"Kiosk{unique_name()}"
+    samba_dc.add_computer(name)  # matches the search on displayName and sAMAccountName, but is no person
+    person = samba_dc.add_person(name=f"{name} Desk")
+    assert [user.user_id for user in active_directory.search(name).people] == [person.user_id]
+    assert [user.user_id for user in active_directory.search(person.sam.upper()).people] == [person.user_id]
+
+
+def test_groups_that_memberof_names_exist_wherever_they_are_in_the_domain(use_directory, samba_dc, ca, db):
+    directory = use_directory(**ad_settings(samba_dc, ca, base_dn=f"OU=Students,{samba_dc.base}"))
+    staff = samba_dc.add_person(ou="Staff", domain="district.example")
+    assert directory.missing_groups(["Staff", "Students", "Domain Admins", "Nobody's group"]) == ["Nobody's group"]
+    assert directory.search(staff.user_id).people == ()  # people outside base_dn are not searched

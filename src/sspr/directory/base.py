@@ -4,9 +4,16 @@ Every back-end implements Directory and reports failure by raising one of the er
 none returns False. Views and commands only ever talk to this interface.
 """
 
+import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
+
+# search(): what is looked for is at most this long (longer text is cut), a page holds at most
+# SEARCH_LIMIT_MAX people, and no page starts after SEARCH_OFFSET_MAX (type more instead).
+SEARCH_TEXT_MAX = 100
+SEARCH_LIMIT_MAX = 100
+SEARCH_OFFSET_MAX = 1000
 
 
 class DirectoryError(Exception):
@@ -65,6 +72,26 @@ class DirectoryUser:
     extra: dict = field(default_factory=dict, compare=False)
 
 
+@dataclass(frozen=True)
+class SearchResult:
+    """One page of a search: the people on it, in user-ID order, and whether a next page exists."""
+
+    people: tuple[DirectoryUser, ...] = ()
+    more: bool = False
+
+
+def has_control_characters(text: str) -> bool:
+    """No name, user ID, email, department or group contains one (NUL, a line break...)."""
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
+def searchable(text: str) -> str:
+    """What a search looks for: the text stripped, in NFC, cut to SEARCH_TEXT_MAX characters; ""
+    when nothing should be looked for (no text, or control characters)."""
+    text = unicodedata.normalize("NFC", text.strip())[:SEARCH_TEXT_MAX].strip()
+    return "" if has_control_characters(text) else text
+
+
 class Directory(ABC):
     """One organisation directory. User IDs are compared case-insensitively."""
 
@@ -76,6 +103,42 @@ class Directory(ABC):
     @abstractmethod
     def lookup(self, user_id: str) -> DirectoryUser:
         """Read an account's profile. Raises UnknownUser or DirectoryUnavailable."""
+
+    def search(self, text: str, *, department: str = "", offset: int = 0, limit: int = 25) -> SearchResult:
+        """People whose user ID, name (its start, or the start of a given name or surname) or email
+        starts with text, case-insensitively; with department, only people whose department is
+        that one (case-insensitively). Enabled and disabled people alike, sorted by user ID,
+        limit of them from offset on. Text with nothing in it finds nobody. Raises ValueError for
+        an offset outside 0..SEARCH_OFFSET_MAX or a limit outside 1..SEARCH_LIMIT_MAX, and
+        DirectoryUnavailable."""
+        if not 0 <= offset <= SEARCH_OFFSET_MAX:
+            raise ValueError(f"search offset {offset} is not within 0..{SEARCH_OFFSET_MAX}")
+        if not 1 <= limit <= SEARCH_LIMIT_MAX:
+            raise ValueError(f"search limit {limit} is not within 1..{SEARCH_LIMIT_MAX}")
+        text = searchable(text)
+        department = unicodedata.normalize("NFC", department.strip())
+        if not text or has_control_characters(department):
+            return SearchResult()
+        return self.find_people(text, department=department, offset=offset, limit=limit)
+
+    @abstractmethod
+    def find_people(self, text: str, *, department: str, offset: int, limit: int) -> SearchResult:
+        """search() once its arguments are checked: text is stripped and never empty, department
+        stripped ("" for any), offset and limit within their bounds."""
+
+    def missing_groups(self, names: list[str]) -> list[str]:
+        """Those of names (in their order, once each) that no group of the directory is called:
+        names compare exactly, as the portal compares a person's groups. Raises
+        DirectoryUnavailable."""
+        wanted = list(dict.fromkeys(names))
+        askable = [name for name in wanted if name.strip() and not has_control_characters(name)]
+        existing = self.existing_groups(askable) if askable else set()
+        return [name for name in wanted if name not in existing]
+
+    @abstractmethod
+    def existing_groups(self, names: list[str]) -> set[str]:
+        """Which of names (never empty, no control characters) are names of the directory's
+        groups, as lookup() would report them in a person's groups."""
 
     @abstractmethod
     def change_password(self, user_id: str, old_password: str, new_password: str) -> None:

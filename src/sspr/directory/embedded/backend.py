@@ -5,11 +5,14 @@ implementation of sspr.directory.base.Directory.
 """
 
 import contextlib
+import math
 import unicodedata
 from datetime import datetime, timedelta
+from itertools import product
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ..base import (
@@ -20,6 +23,7 @@ from ..base import (
     DirectoryUnavailable,
     DirectoryUser,
     PasswordMustChange,
+    SearchResult,
     UnknownUser,
 )
 from .models import FOREVER, Account, PreviousPassword, normalise_user_id
@@ -29,11 +33,29 @@ HISTORY_KEPT = 24
 # How long a failure counts toward the lockout when directory.lockout_minutes is 0 (a lockout that
 # only the help desk ends): the key's default, so that such failures still age out.
 PERMANENT_LOCK_WINDOW = timedelta(minutes=30)
+# The most spellings of one search text that case_variants() lists letter by letter.
+CASE_VARIANTS_MAX = 16
 
 
 def canonical_password(password: str) -> str:
     # The same passphrase typed on a phone and a laptop can arrive in different Unicode forms.
     return unicodedata.normalize("NFKC", password)
+
+
+def case_variants(text: str) -> list[str]:
+    """Spellings of text that a case-insensitive comparison in the database needs to be asked for.
+
+    Django's i-lookups fold ASCII letters on every database, but the others only where the
+    database's locale does: SQLite's LIKE never does, nor does PostgreSQL's upper() under the C
+    locale, so "álvarez" would not find "Álvarez". So each letter outside ASCII is asked for in
+    its lower and upper case, every combination while there are at most CASE_VARIANTS_MAX of
+    them; beyond that (a longer name in, say, Cyrillic) the text as typed, in lower case, upper
+    case and capitalised words, the ways names are written."""
+    choices = [sorted({ch, ch.lower(), ch.upper()} if not ch.isascii() and len(ch.lower()) == len(ch.upper()) == 1
+                      else {ch}) for ch in text]
+    if math.prod(len(options) for options in choices) <= CASE_VARIANTS_MAX:
+        return ["".join(spelling) for spelling in product(*choices)]
+    return list(dict.fromkeys([text, text.lower(), text.upper(), text.title()]))
 
 
 class EmbeddedDirectory(Directory):
@@ -110,6 +132,38 @@ class EmbeddedDirectory(Directory):
     def lock(self, user_id):
         if not self._accounts(user_id).update(locked_until=FOREVER):
             raise UnknownUser(user_id)
+
+    def find_people(self, text, *, department, offset, limit):
+        """The user ID (kept in lower case), the start of the display name or of any word in it, or
+        the start of the email; ordered by user ID in the database, one more row than the page to
+        know whether another follows."""
+        matches = Q(user_id__startswith=text.lower())
+        for spelling in case_variants(text):
+            matches |= (Q(display_name__istartswith=spelling) | Q(display_name__icontains=f" {spelling}")
+                        | Q(email__istartswith=spelling))
+        accounts = Account.objects.filter(matches)
+        if department:
+            in_department = Q()
+            for spelling in case_variants(department):
+                in_department |= Q(department__iexact=spelling)
+            accounts = accounts.filter(in_department)
+        now = timezone.now()
+        try:
+            rows = list(accounts.order_by("user_id", "pk")[offset:offset + limit + 1])
+        except DatabaseError as exc:
+            raise DirectoryUnavailable(str(exc)) from exc
+        return SearchResult(tuple(self._to_user(account, now) for account in rows[:limit]), len(rows) > limit)
+
+    def existing_groups(self, names):
+        """Groups exist as the accounts that have them: each distinct list of groups is read once
+        (a district has few), which works alike on SQLite, where a JSON list cannot be searched,
+        and PostgreSQL."""
+        try:
+            lists = Account.objects.order_by().values_list("groups", flat=True).distinct()
+            held = {group for groups in lists if isinstance(groups, list) for group in groups}
+        except DatabaseError as exc:
+            raise DirectoryUnavailable(str(exc)) from exc
+        return held & set(names)
 
     def check(self):
         try:

@@ -89,6 +89,9 @@ class ActiveDirectory(LdapDirectory):
     state_attributes = ("sAMAccountName", "userAccountControl", "msDS-User-Account-Control-Computed", "pwdLastSet",
                         "lockoutTime")
     policy_attributes = ("msDS-ResultantPSO",)
+    # What people call their user ID, and the parts of their name, matched by search().
+    search_attributes = ("sAMAccountName", "givenName", "sn", "cn")
+    group_classes = ("group",)
 
     def __init__(self, config: Config):
         super().__init__(config)
@@ -98,6 +101,9 @@ class ActiveDirectory(LdapDirectory):
     def user_id_of(self, entry):
         # Accounts without a UPN exist (old or imported ones); they sign in with sAMAccountName.
         return entry.first(self.user_id_attribute) or entry.first("sAMAccountName")
+
+    def user_id_attributes(self):
+        return [self.user_id_attribute, "sAMAccountName"]
 
     # --- signing in and changing one's own password --------------------------------------------
 

@@ -4,25 +4,61 @@ are the same on both servers except for a few steps each server does its own way
 are the abstract methods below (template methods): the two back-ends supply only what differs.
 """
 
+import contextlib
 import logging
 import re
 from abc import abstractmethod
+from collections import deque
 from collections.abc import Sequence
 
 from sspr.config.schema import Config
 
-from ..base import BadCredentials, Directory, DirectoryUnavailable, DirectoryUser, PasswordMustChange, UnknownUser
+from ..base import (
+    SEARCH_LIMIT_MAX,
+    SEARCH_OFFSET_MAX,
+    BadCredentials,
+    Directory,
+    DirectoryUnavailable,
+    DirectoryUser,
+    PasswordMustChange,
+    SearchResult,
+    UnknownUser,
+)
 from .connection import Connections, Link, ServiceAccountRefused, describe, ldap
 from .diagnostics import SetupCheck
-from .entries import DirectoryRules, Entry, filter_with, first_rdn_value, plausible_user_id
+from .entries import DirectoryRules, Entry, dn_within, filter_with, first_rdn_value, plausible_user_id
 
 log = logging.getLogger("sspr.directory")
+
+# search() reads the user IDs of at most this many matches and serves its page from them in
+# user-ID order: servers return entries in an order of their own, so a page cut from fewer
+# would not be the page of the sorted whole. Every page search() may be asked for lies within.
+SEARCH_SCAN = SEARCH_OFFSET_MAX + SEARCH_LIMIT_MAX + 1
+# The most group entries missing_groups() reads for the names it is asked about.
+GROUPS_SCAN = 1000
 
 
 def as_filter(text: str) -> str:
     """The filter in parentheses: libldap accepts `uid={user}` alone, and the filters composed
     from it below need it whole."""
     return text if text.startswith("(") else f"({text})"
+
+
+def collect(link: Link, base: str, query: str, attributes: Sequence[str], limit: int,
+            timeout: float) -> tuple[list[Entry], bool]:
+    """The entries a subtree search finds, at most limit of them, and whether there were more.
+    A server stops at its own size limit too (often 500 or 1000 entries): python-ldap then raises
+    SIZELIMIT_EXCEEDED after the entries it sent, and those are kept. Referrals are left out."""
+    msgid = link.call("search_ext", base, ldap.SCOPE_SUBTREE, query, list(attributes), sizelimit=limit)
+    entries: list[Entry] = []
+    try:
+        while True:
+            kind, found, _, _ = link.call("result3", msgid, all=0, timeout=timeout)
+            entries += [Entry(dn, attrs) for dn, attrs in found or [] if dn]
+            if kind == ldap.RES_SEARCH_RESULT:
+                return entries, False
+    except ldap.SIZELIMIT_EXCEEDED:
+        return entries, True
 
 
 class LdapDirectory(Directory):
@@ -35,6 +71,10 @@ class LdapDirectory(Directory):
     state_attributes: tuple[str, ...] = ()
     # Read from a person's entry to find the password policy that applies to them (read_rules).
     policy_attributes: tuple[str, ...] = ()
+    # Matched by search() from their start, besides the user ID, display name and email attributes.
+    search_attributes: tuple[str, ...] = ("givenName", "sn", "cn")
+    # The object classes of group entries (missing_groups).
+    group_classes: tuple[str, ...] = ("groupOfNames", "groupOfUniqueNames", "posixGroup", "groupOfURLs")
 
     def __init__(self, config: Config):
         self.settings = config.directory
@@ -89,6 +129,10 @@ class LdapDirectory(Directory):
             raise UnknownUser(user_id)
         return entries[0]
 
+    def user_id_attributes(self) -> list[str]:
+        """What user_id_of reads."""
+        return [self.user_id_attribute]
+
     def profile_attributes(self) -> list[str]:
         mapped = self.settings.attributes
         names = [self.user_id_attribute, mapped.display_name, mapped.email, mapped.mobile,
@@ -112,7 +156,14 @@ class LdapDirectory(Directory):
             return ()
         query = filter_with(self.settings.group_filter, dn=entry.dn, user=self.user_id_of(entry))
         found = link.call("search_ext_s", self.settings.base_dn, ldap.SCOPE_SUBTREE, query, ["cn"])
-        return tuple(sorted(Entry(dn, attrs).first("cn") or first_rdn_value(dn) for dn, attrs in found if dn))
+        return tuple(sorted(self.group_name(Entry(dn, attrs)) for dn, attrs in found if dn))
+
+    def group_name(self, group: Entry) -> str:
+        """A group entry's name as groups_of reports it: the first RDN value of the DN that
+        memberOf lists, or, for groups found by group_filter, their cn."""
+        if self.settings.attributes.groups:
+            return first_rdn_value(group.dn)
+        return group.first("cn") or first_rdn_value(group.dn)
 
     def user_id_of(self, entry: Entry) -> str:
         return entry.first(self.user_id_attribute)
@@ -134,6 +185,90 @@ class LdapDirectory(Directory):
     @abstractmethod
     def account_state(self, entry: Entry) -> dict:
         """enabled, locked, must_change_password and password_last_set from the state attributes."""
+
+    # --- searching people, and which groups exist ------------------------------------------------
+
+    def find_people(self, text: str, *, department: str, offset: int, limit: int) -> SearchResult:
+        """Everyone the user filter can find whose user ID, display name, email or one of
+        search_attributes starts with text (the server compares case-insensitively), all of it
+        escaped. Only the user IDs of the matches are read (at most SEARCH_SCAN), sorted, and
+        the page's people read whole, one base read each, all sent before any answer is awaited."""
+        mapped = self.settings.attributes
+        if department and not mapped.department:
+            return SearchResult()  # no attribute holds a department, so nobody is in this one
+        attributes = dict.fromkeys(name for name in (self.user_id_attribute, mapped.display_name, mapped.email,
+                                                     *self.search_attributes) if name)
+        starts = filter_with("(|" + "".join(f"({name}={{text}}*)" for name in attributes) + ")", text=text)
+        within = filter_with(f"({mapped.department}={{department}})", department=department) if department else ""
+        query = f"(&{self.anyone_filter}{starts}{within})"
+
+        def search(link: Link) -> SearchResult:
+            try:
+                found, _ = collect(link, self.settings.base_dn, query, self.user_id_attributes(), SEARCH_SCAN,
+                                   self.settings.timeout)
+            except ldap.NO_SUCH_OBJECT as exc:
+                raise ServiceAccountRefused(f"directory.base_dn cannot be read: {describe(exc)}") from exc
+            ranked = sorted((user_id.lower(), entry.dn) for entry in found if (user_id := self.user_id_of(entry)))
+            page = [dn for _, dn in ranked[offset:offset + limit]]
+            people = tuple(self.to_user(entry, self.groups_of(link, entry)) for entry in self.read_entries(link, page))
+            return SearchResult(people, len(ranked) > offset + limit)
+
+        return self.connections.as_service(search)
+
+    def read_entries(self, link: Link, dns: Sequence[str]) -> list[Entry]:
+        """The profiles of the entries at dns that the user filter still finds, in that order
+        (one that is gone or no longer matches is left out)."""
+        attributes = self.profile_attributes()
+        pending = deque(link.call("search_ext", dn, ldap.SCOPE_BASE, self.anyone_filter, attributes) for dn in dns)
+        entries = []
+        try:
+            while pending:
+                msgid = pending[0]
+                try:
+                    _, found, _, _ = link.call("result3", msgid, all=1, timeout=self.settings.timeout)
+                except ldap.NO_SUCH_OBJECT:
+                    found = []  # deleted since the search
+                pending.popleft()
+                entries += [Entry(dn, attrs) for dn, attrs in found if dn]
+        finally:
+            for msgid in pending:  # a failure midway: the rest is not wanted
+                with contextlib.suppress(ldap.LDAPError):
+                    link.conn.abandon(msgid)
+        return entries
+
+    def existing_groups(self, names: list[str]) -> set[str]:
+        """Group entries (group_classes) whose cn is one of names, named as groups_of would name
+        them. With groups from an attribute (memberOf), the entries it lists may be anywhere in
+        the server's naming context that holds base_dn, so that is searched (AD's domain, say,
+        with base_dn an OU of people); with group_filter, groups are only ever searched under
+        base_dn, so only those there count. With neither, nobody has a group, so none exists."""
+        if not self.settings.attributes.groups and not self.settings.group_filter:
+            return set()
+        classes = "".join(f"(objectClass={name})" for name in self.group_classes)
+        named = "".join(filter_with("(cn={name})", name=name) for name in names)
+        query = f"(&(|{classes})(|{named}))"
+
+        def search(link: Link) -> set[str]:
+            base = self.naming_context(link) if self.settings.attributes.groups else self.settings.base_dn
+            try:
+                found, _ = collect(link, base, query, ["cn"], GROUPS_SCAN, self.settings.timeout)
+            except ldap.NO_SUCH_OBJECT as exc:
+                raise ServiceAccountRefused(f"directory.base_dn cannot be read: {describe(exc)}") from exc
+            return {self.group_name(entry) for entry in found} & set(names)
+
+        return self.connections.as_service(search)
+
+    def naming_context(self, link: Link) -> str:
+        """The server's naming context that holds base_dn, from its root DSE; base_dn itself
+        when the root DSE does not say."""
+        base = self.settings.base_dn
+        try:
+            found = link.call("search_ext_s", "", ldap.SCOPE_BASE, "(objectClass=*)", ["namingContexts"])
+        except (ldap.NO_SUCH_OBJECT, ldap.INSUFFICIENT_ACCESS):
+            return base
+        contexts = [context for dn, attrs in found if dn is not None
+                    for context in Entry(dn, attrs).all("namingContexts") if dn_within(base, context)]
+        return max(contexts, key=lambda context: len(ldap.dn.str2dn(context)), default=base)
 
     # --- signing in and changing one's own password --------------------------------------------
 

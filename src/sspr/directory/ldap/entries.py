@@ -36,6 +36,20 @@ def first_rdn_value(dn: str) -> str:
         return dn
 
 
+def dn_within(dn: str, ancestor: str) -> bool:
+    """Whether dn is ancestor or below it, comparing attribute types and values case-insensitively
+    (as the directories compare the names of their entries)."""
+    try:
+        inner, outer = ldap.dn.str2dn(dn), ldap.dn.str2dn(ancestor)
+    except ldap.DECODING_ERROR:
+        return False
+
+    def folded(rdns: list) -> list:
+        return [sorted((kind.lower(), value.lower()) for kind, value, _ in rdn) for rdn in rdns]
+
+    return len(outer) <= len(inner) and folded(inner[len(inner) - len(outer):]) == folded(outer)
+
+
 def generalized_time(value: str) -> datetime | None:
     """RFC 4517 GeneralizedTime as OpenLDAP writes it: 20261127092412Z or 20261127092412.123456Z."""
     text = value.rstrip("Z").split(".")[0]

@@ -56,6 +56,8 @@ class OpenLdapDirectory(LdapDirectory):
     default_user_id_attribute = "uid"
     state_attributes = ("pwdAccountLockedTime", "pwdReset", "pwdChangedTime", "pwdPolicySubentry")
     policy_attributes = ("pwdPolicySubentry",)
+    # uid besides the user ID attribute (which may be mail), and the parts of the name: search().
+    search_attributes = ("uid", "givenName", "sn", "cn")
 
     # --- signing in and changing one's own password --------------------------------------------
 
