@@ -126,9 +126,7 @@ def clear_methods(actor: Actor, staff: Staff, target: DirectoryUser, proof: Proo
     """All of the person's security info, or one method; they register again at next sign-in."""
     action = Action.CLEAR_METHODS if method_pk is None else Action.REMOVE_METHOD
     detail = begin(actor, staff, target, action, proof)
-    user = people.existing_user(target.user_id)
-    if user is None:
-        return 0
+    user = local_user(target)
     if method_pk is not None:
         removed = methods.remove_method(actor, user, method_pk, detail=detail)
         return int(removed is not None)
@@ -139,19 +137,15 @@ def clear_methods(actor: Actor, staff: Staff, target: DirectoryUser, proof: Proo
 
 def forget_devices(actor: Actor, staff: Staff, target: DirectoryUser, proof: Proof) -> int:
     detail = begin(actor, staff, target, Action.FORGET_DEVICES, proof)
-    user = people.existing_user(target.user_id)
-    if user is None:
-        return 0
-    forgotten = accounts.forget_devices(actor, user, detail=detail)
+    forgotten = accounts.forget_devices(actor, local_user(target), detail=detail)
     notify_staff_action(actor, target, Tag.DEVICES_FORGET.label)
     return forgotten
 
 
 def end_sessions(actor: Actor, staff: Staff, target: DirectoryUser, proof: Proof) -> None:
     detail = begin(actor, staff, target, Action.END_SESSIONS, proof)
-    if (user := people.existing_user(target.user_id)) is not None:
-        accounts.end_sessions(actor, user, detail=detail)
-        notify_staff_action(actor, target, Tag.SESSIONS_END.label)
+    accounts.end_sessions(actor, local_user(target), detail=detail)
+    notify_staff_action(actor, target, Tag.SESSIONS_END.label)
 
 
 @dataclass(frozen=True)

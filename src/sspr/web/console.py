@@ -99,7 +99,10 @@ def home(request):
     except ValueError:
         page = 1
     context = {"q": query, "page": page, "results": None}
-    if query:
+    if query and me.school_only and not me.school:
+        context["error"] = _("Your account has no school in the directory, so there is nobody you can help yet. "
+                             "Ask an administrator.")
+    elif query:
         try:
             staff.count_search(me)
             found = people.search(query, department=me.school if me.school_only else "",

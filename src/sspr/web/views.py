@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -33,7 +34,10 @@ def readyz(request):
 
 def error_page(status):
     def view(request, exception=None):
-        return render(request, f"errors/{status}.html", status=status)
+        # A refusal of ours carries the plain sentence to show (the console's role checks);
+        # Django's own carry nothing meant for a person, and a 404 never says what was looked for.
+        reason = str(exception) if status == 403 and isinstance(exception, PermissionDenied) else ""
+        return render(request, f"errors/{status}.html", {"reason": reason}, status=status)
     return view
 
 
