@@ -3,7 +3,6 @@ with the refusals an attacker (or an over-eager technician) meets and the audit 
 
 import re
 
-import pytest
 from sspr.audit.models import AuditEvent
 from sspr.delivery.queue import run_once
 from sspr.demo.models import OutboxMessage

@@ -14,7 +14,7 @@ from sspr.methods.models import TemporaryPass
 from sspr.roster.importer import import_roster
 from sspr.services import people
 
-from ..conftest import Persona, sign_in
+from ..conftest import Persona
 from ..roster.bundles import Bundle, enrol, org, section, user
 from .conftest import console_sign_in
 

@@ -45,7 +45,8 @@ class Proof:
         return bool(self.verified or self.reason.strip())
 
     def detail(self) -> dict:
-        return {"verification": self.verified or "none", **({"reason": self.reason.strip()[:500]} if self.reason else {})}
+        reason = self.reason.strip()[:500]
+        return {"verification": self.verified or "none", **({"reason": reason} if reason else {})}
 
 
 def in_class() -> Proof:

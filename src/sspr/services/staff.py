@@ -19,7 +19,7 @@ from sspr.roster import queries as roster
 
 from .errors import ServiceError, TooManyAttempts
 
-RANKS = {Role.ADMIN: 4, Role.HELPDESK: 3, Role.SCHOOL_HELPDESK: 2, Role.AUDITOR: 2, Role.TEACHER: 1}
+RANKS: dict[Role, float] = {Role.ADMIN: 4, Role.HELPDESK: 3, Role.SCHOOL_HELPDESK: 2, Role.AUDITOR: 2, Role.TEACHER: 1}
 ADMIN_GROUP_RANK = 3.5        # members of reset.admin_groups: only an admin changes them
 CONSOLE_ROLES = tuple(RANKS)  # in the order of [roles]' keys' meaning, highest first
 
@@ -139,7 +139,8 @@ def refusal(staff: Staff, target: DirectoryUser, action: Action) -> str:
         if staff.school_only and (not staff.school or target.department.casefold() != staff.school.casefold()):
             return _("This person is not in your school.")
         return ""
-    if not roster.teaches(staff.user_id, target.user_id) or rank_of(target) > 0 or roster.is_roster_staff(target.user_id):
+    student = rank_of(target) == 0 and not roster.is_roster_staff(target.user_id)
+    if not (student and roster.teaches(staff.user_id, target.user_id)):
         return _("This person is not a student in one of your classes.")
     if action not in TEACHER_ACTIONS:
         return _("Ask the help desk to do this.")
