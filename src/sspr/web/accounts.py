@@ -172,10 +172,12 @@ def password_change(request):
                     form.add_error("new_password", reason)
             else:
                 keep_this_session(request, request.user)
-                request.session.pop("must_change_password", None)
+                forced = request.session.pop("must_change_password", False) or with_pass
                 request.session.pop(SIGNED_IN_WITH_PASS, None)
                 messages.success(request, _("You have successfully changed your password."))
-                return redirect("profile")
+                # A change the sign-in asked for goes on where the sign-in would have (registering
+                # security info, for a new student); a change of one's own accord, back to My account.
+                return redirect(after_signin(request, request.user) if forced else "profile")
         else:
             new_password_problems(form, person, old=form.cleaned_data.get("old_password"))
     status = 400 if request.method == "POST" else 200
