@@ -5,7 +5,6 @@ student of their class and prints a sign-in sheet, and the student signs in with
 sheet's QR code and registers security info. Every page is checked by axe, in English and Spanish,
 on a phone's screen, and the technician's journey is driven by the keyboard alone."""
 
-import io
 import re
 from urllib.parse import urlsplit
 
@@ -118,7 +117,8 @@ def classroom(student, tmp_path):
         enrollments=[enrol("e1", "read-3", "t1", role="teacher", schoolSourcedId="wes"),
                      enrol("e2", "read-3", "s1", schoolSourcedId="wes")],
     )
-    import_roster(bundle.folder(tmp_path / "roster"), find=people.find, domains=django_settings.CONFIG.directory.domains)
+    domains = django_settings.CONFIG.directory.domains
+    import_roster(bundle.folder(tmp_path / "roster"), find=people.find, domains=domains)
     return teacher
 
 
@@ -148,8 +148,9 @@ def test_a_teacher_resets_a_student_and_the_sheet_signs_them_in(page_in, site, s
     page.goto(f"{site}/console/classes/read-3/")
     with page.expect_download() as download:
         page.locator("form[action='/console/classes/read-3/sheet/'] button").click()
-    pdf = pypdf.PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
-    codes = [found.text for sheet in pdf.pages for image in sheet.images for found in zxingcpp.read_barcodes(image.image)]
+    pdf = pypdf.PdfReader(download.value.path())
+    codes = [found.text for sheet in pdf.pages for image in sheet.images
+             for found in zxingcpp.read_barcodes(image.image)]
     assert len(codes) == 1 and urlsplit(codes[0]).path == "/signin/pass/"
     page.reload()
     checked(page)

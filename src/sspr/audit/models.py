@@ -7,7 +7,7 @@ method kind, a masked destination).
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sspr.actors import Actor
+from sspr.actors import Actor, Role
 
 from .logging import neutralise
 
@@ -73,6 +73,12 @@ class Reason(models.TextChoices):
     NO_SECOND_STEP = "no_second_step", _("No second step set up")
 
 
+# The actor's role as the audit trail's readers see it.
+ROLE_LABELS = {Role.PERSON: _("person"), Role.HELPDESK: _("help desk"), Role.SCHOOL_HELPDESK: _("school help desk"),
+               Role.TEACHER: _("teacher"), Role.AUDITOR: _("auditor"), Role.ADMIN: _("admin"),
+               Role.CLI: _("command line"), Role.SYSTEM: _("system")}
+
+
 class AppendOnly(Exception):
     pass
 
@@ -105,6 +111,11 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.tag} {self.subject} {self.outcome}"
+
+    @property
+    def role_label(self) -> str:
+        known = self.actor_role in {str(role) for role in Role}
+        return str(ROLE_LABELS[Role(self.actor_role)]) if known else self.actor_role
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

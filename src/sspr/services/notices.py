@@ -5,8 +5,9 @@ import logging
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from sspr.actors import Actor
+from sspr.actors import Actor, Role
 from sspr.delivery import DeliveryUnavailable, Message, send
 from sspr.directory.base import DirectoryUser
 
@@ -45,4 +46,5 @@ def notify_account_change(actor: Actor, person: DirectoryUser, template: str, *,
 def notify_staff_action(actor: Actor, person: DirectoryUser, action) -> int:
     """Tell the person what a member of staff did to their account (a caller who talked the help
     desk into it would otherwise go unnoticed by the owner)."""
-    return notify_account_change(actor, person, "accounts/email/staff_action", extra={"action": action})
+    who = _("your teacher") if actor.role == Role.TEACHER else _("the help desk")
+    return notify_account_change(actor, person, "accounts/email/staff_action", extra={"action": action, "who": who})

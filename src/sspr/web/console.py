@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from sspr.audit.models import Outcome, Reason, Tag, record
@@ -170,13 +170,14 @@ def check(request, user_id: str):
 
 
 # Actions
+# The address of each action, and its button.
 ACTIONS = {
-    "unlock": staff.Action.UNLOCK,
-    "reset": staff.Action.RESET,
-    "pass": staff.Action.ISSUE_PASS,
-    "clear": staff.Action.CLEAR_METHODS,
-    "forget-devices": staff.Action.FORGET_DEVICES,
-    "end-sessions": staff.Action.END_SESSIONS,
+    "unlock": (staff.Action.UNLOCK, gettext_lazy("Unlock")),
+    "reset": (staff.Action.RESET, gettext_lazy("Reset password")),
+    "pass": (staff.Action.ISSUE_PASS, gettext_lazy("Issue the pass")),
+    "clear": (staff.Action.CLEAR_METHODS, gettext_lazy("Clear security info")),
+    "forget-devices": (staff.Action.FORGET_DEVICES, gettext_lazy("Forget remembered devices")),
+    "end-sessions": (staff.Action.END_SESSIONS, gettext_lazy("End sessions")),
 }
 
 
@@ -191,10 +192,10 @@ def proof_of(request, target: DirectoryUser) -> console.Proof:
 def act(request, user_id: str, name: str):
     if name not in ACTIONS:
         raise Http404
-    action = ACTIONS[name]
+    action, button_label = ACTIONS[name]
     target = target_of(request, user_id, action)
     proof = proof_of(request, target)
-    context = {"target": target, "name": name, "action_label": Tag(str(action)).label,
+    context = {"target": target, "name": name, "action_label": Tag(str(action)).label, "button_label": button_label,
                "needs_reason": not proof.verified, "verified": proof.verified, "back": back_link(request, target),
                "section": request.GET.get("section", ""),
                "methods": console.status(target, events=0).methods if action == staff.Action.CLEAR_METHODS else []}
@@ -235,9 +236,10 @@ def perform(request, actor, target: DirectoryUser, action: staff.Action, proof: 
         method = request.POST.get("method", "all")
         removed = console.clear_methods(actor, me, target, proof,
                                         method_pk=int(method) if method.isdigit() else None)
-        return {"done": ngettext("%(n)d method removed. They register again at their next sign-in.",
-                                 "%(n)d methods removed. They register again at their next sign-in.",
-                                 removed) % {"n": removed}}
+        return {"done": ngettext("%(n)d method removed. They must register security info again at their next "
+                                 "sign-in.",
+                                 "%(n)d methods removed. They must register security info again at their next "
+                                 "sign-in.", removed) % {"n": removed}}
     if action == staff.Action.FORGET_DEVICES:
         forgotten = console.forget_devices(actor, me, target, proof)
         return {"done": ngettext("%(n)d remembered device forgotten.", "%(n)d remembered devices forgotten.",
