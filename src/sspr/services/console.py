@@ -67,7 +67,7 @@ def local_user(target: DirectoryUser) -> User:
     student who never signed in needs one)."""
     user = people.local_user(target)
     if user is None:  # an operator's user ID: never acted on from the console
-        raise ProofMissing(_("This account cannot be changed here."))
+        raise NotAllowed(_("This account cannot be changed here."))
     return user
 
 
@@ -100,12 +100,16 @@ def _generated(target: DirectoryUser) -> str:
     raise PasswordRefused([_("No passphrase could be generated that meets the policy; type one instead.")])
 
 
-def issue_pass(actor: Actor, staff: Staff, target: DirectoryUser, proof: Proof, *,
-               batch: str = "") -> tuple[TemporaryPass, str]:
+def issue_pass(actor: Actor, staff: Staff, target: DirectoryUser, proof: Proof) -> tuple[TemporaryPass, str]:
     detail = begin(actor, staff, target, Action.ISSUE_PASS, proof)
+    return _issue_pass(actor, target, detail)
+
+
+def _issue_pass(actor: Actor, target: DirectoryUser, detail: dict, batch: str = "") -> tuple[TemporaryPass, str]:
+    """A pass for target (its row, and the pass, shown once), told to them and audited."""
     config = settings.CONFIG.console
     row, code = passes.issue(local_user(target), uses=config.pass_uses, hours=config.pass_hours,
-                             issued_by=staff.user_id, batch=batch)
+                             issued_by=actor.user_id, batch=batch)
     notify_staff_action(actor, target, Tag.PASS_ISSUE.label)
     record(actor, Tag.PASS_ISSUE, subject=target.user_id,
            detail={**detail, "uses": row.uses, "hours": config.pass_hours, **({"sheet": batch} if batch else {})})
@@ -179,13 +183,12 @@ class PersonStatus:
 def status(target: DirectoryUser, *, events: int = 20) -> PersonStatus:
     user = people.existing_user(target.user_id)
     rules = rules_for(target.groups)
-    rows, devices, live = [], [], []
-    if user is not None:
-        rows = [MethodRow(m.pk, str(kind(m.kind).label), kind(m.kind).describe(m), m.created_at, m.last_used_at)
-                for m in user.methods.all()]
-        devices = list(user.devices.all())
-        live = passes.live_passes(user)
-    registered = len({m.kind for m in user.methods.all()} & set(rules.allowed)) if user is not None else 0
+    registered_methods = list(user.methods.all()) if user is not None else []
+    rows = [MethodRow(m.pk, str(kind(m.kind).label), kind(m.kind).describe(m), m.created_at, m.last_used_at)
+            for m in registered_methods]
+    devices = list(user.devices.all()) if user is not None else []
+    live = passes.live_passes(user) if user is not None else []
+    registered = len({m.kind for m in registered_methods} & set(rules.allowed))
     recent = list(AuditEvent.objects.filter(subject__in={target.user_id, target.user_id.lower()})[:events])
     return PersonStatus(target, user, rows, rules.required, registered, devices, live, recent)
 
@@ -242,15 +245,10 @@ def class_sheet(actor: Actor, staff_member: Staff, section) -> tuple[str, list[S
     if not entries:
         raise NotAllowed(_("Nobody in this class can get a pass from you."))
     count_action(actor, staff_member, entries[0], Action.ISSUE_PASS)
-    batch, config = secrets.token_hex(8), settings.CONFIG.console
-    sheet = []
+    batch, sheet = secrets.token_hex(8), []
+    detail = {"role": str(staff_member.role), **in_class().detail(), "section": section.sourced_id}
     for person in entries:
-        row, code = passes.issue(local_user(person), uses=config.pass_uses, hours=config.pass_hours,
-                                 issued_by=staff_member.user_id, batch=batch)
-        notify_staff_action(actor, person, Tag.PASS_ISSUE.label)
-        record(actor, Tag.PASS_ISSUE, subject=person.user_id,
-               detail={"role": str(staff_member.role), **in_class().detail(), "uses": row.uses,
-                       "hours": config.pass_hours, "sheet": batch, "section": section.sourced_id})
+        row, code = _issue_pass(actor, person, detail, batch)
         sheet.append(SheetEntry(person, code, row.expires_at))
     return batch, sheet
 
