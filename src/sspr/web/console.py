@@ -32,21 +32,28 @@ def staff_actor(request):
     return request.staff.actor(request.client_ip, request.META.get("HTTP_USER_AGENT", ""))
 
 
+def staff_of(request) -> staff.Staff:
+    """The signed-in person as staff, read fresh from the directory (a role taken away ends at
+    the next page); a 403, audited, for someone without a console role. A directory that cannot
+    answer is a 503 (DirectoryUnavailableMiddleware)."""
+    try:
+        me = staff.Staff.of(people.profile(request.user))
+    except UnknownUser:
+        me = None
+    if me is None:
+        record(actor_of(request), Tag.CONSOLE_REFUSED, subject=request.user.user_id, outcome=Outcome.REFUSED,
+               reason=Reason.NOT_ALLOWED, detail={"action": "console"})
+        raise PermissionDenied(_("The console is for staff with a help-desk, teacher or auditor role."))
+    return me
+
+
 def console_page(view):
     """Signed in, with a console role, and this session's second step strong enough."""
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        try:
-            me = staff.Staff.of(people.profile(request.user))
-        except (UnknownUser, DirectoryUnavailable):
-            me = None
-        if me is None:
-            record(actor_of(request), Tag.CONSOLE_REFUSED, subject=request.user.user_id, outcome=Outcome.REFUSED,
-                   reason=Reason.NOT_ALLOWED, detail={"action": "console"})
-            raise PermissionDenied(_("The console is for staff with a help-desk, teacher or auditor role."))
-        request.staff = me
+        request.staff = staff_of(request)
         if not console_access.is_open(request.session):
             return redirect(f"{reverse('console_verify')}?next={request.path}")
         return view(request, *args, **kwargs)
@@ -64,12 +71,7 @@ def wait_text(exc: TooManyAttempts) -> str:
 # The console's own second step
 @login_required
 def verify(request):
-    try:
-        me = staff.Staff.of(people.profile(request.user))
-    except (UnknownUser, DirectoryUnavailable):
-        me = None
-    if me is None:
-        raise PermissionDenied(_("The console is for staff with a help-desk, teacher or auditor role."))
+    me = staff_of(request)
     target = request.GET.get("next", "")
     target = target if target.startswith("/console/") else reverse("console")
     if console_access.is_open(request.session):
