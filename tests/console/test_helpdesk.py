@@ -258,3 +258,14 @@ def test_the_limit_per_operator_stops_actions_and_tells_the_admins_once(client, 
     run_once()
     alerts = OutboxMessage.objects.filter(to="it@district.example")
     assert alerts.count() == 1 and technician.user_id in alerts.get().body
+
+
+def test_sspr_check_names_role_groups_the_directory_lacks(technician, configure, capsys):
+    from django.core.management import call_command
+
+    configure(roles={"helpdesk": ["Help Desk", "Help Dsek"], "teacher": ["Teachers"]})
+    call_command("check_setup")
+    err = capsys.readouterr().err
+    assert "roles.helpdesk: the directory has no group 'Help Dsek'" in err
+    assert "roles.teacher: the directory has no group 'Teachers'" in err
+    assert "'Help Desk'" not in err
