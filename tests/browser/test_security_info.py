@@ -103,7 +103,7 @@ def test_a_student_registers_phone_email_and_app_and_completes_registration(page
     page.get_by_label("Password").fill(student.password)
     page.get_by_role("button", name="Re-enter my password").click()
     expect(page).to_have_url(f"{site}/security-info/")
-    expect(page.locator("main")).to_contain_text("Authentication phone is not configured.")
+    expect(page.locator("main")).to_contain_text("Authentication phone: not set up yet.")
 
     # Authentication phone, by text.
     setup_link(page, "Authentication phone").click()

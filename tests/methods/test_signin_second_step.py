@@ -147,3 +147,20 @@ def test_a_wrong_code_is_shown_at_the_code_field(client, student, outbox):
     page = client.post("/signin/verify/", {"action": "verify", "code": "000000" if outbox(PHONE) != "000000"
                                            else "111111"}).content.decode()
     assert 'aria-invalid="true"' in page and 'id="id_code_error"' in page
+
+
+def test_cancel_on_the_second_step_forgets_the_half_made_sign_in(client, student, outbox):
+    give_method(student, "phone", "+15550200")
+    sign_in(client, student)
+    assert client.get("/signin/verify/").status_code == 200
+    page = client.get("/signin/?cancel")
+    assert page.status_code == 200
+    assert client.get("/signin/verify/")["Location"] == "/signin/"
+
+
+def test_a_second_step_just_passed_opens_security_info_without_asking_again(client, student, outbox):
+    phone = give_method(student, "phone", "+15550200")
+    sign_in(client, student)
+    client.post("/signin/verify/", {"action": "choose", "option": f"{phone.pk}:sms"})
+    client.post("/signin/verify/", {"action": "verify", "code": outbox("+15550200")})
+    assert client.get("/security-info/").status_code == 200

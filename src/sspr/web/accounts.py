@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from sspr.directory.base import DirectoryUnavailable, UnknownUser
 from sspr.flows import reauth
+from sspr.flows import signin as signin_flow
 from sspr.passwords import policy
 from sspr.passwords.wordlists import suggest_passphrase
 from sspr.reset import captcha
@@ -31,6 +32,8 @@ PROOF_FORM = "signin"
 def signin_page(request):
     if request.user.is_authenticated:
         return redirect("profile")
+    if "cancel" in request.GET and (pending := signin_flow.pending(request.session)) is not None:
+        pending.end()  # "Cancel" on the second step: the half-made sign-in is forgotten
     form = SignInForm(request.POST or None)
     actor = actor_of(request)
     if request.method != "POST":
@@ -183,7 +186,7 @@ def password_change(request):
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/password_change.html", {
         "form": form, "person": person, "rules": policy.requirements(people.policy_person(person)),
-        "with_pass": with_pass,
+        "with_pass": with_pass, "must_change": request.session.get("must_change_password", False),
     }, status=status)
 
 

@@ -99,7 +99,8 @@ def progress(flow) -> dict:
 def verify(request, flow):
     actor = actor_of(request)
     verification = reset.verification(flow, actor, language=get_language() or "")
-    outcome = verification_page(request, verification, template="reset/verify.html", context=progress(flow))
+    outcome = verification_page(request, verification, template="reset/verify.html",
+                                context={**progress(flow), "purpose": "reset"})
     if not isinstance(outcome, Method):
         return outcome
     reset.verified(flow, outcome)

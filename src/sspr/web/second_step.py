@@ -64,6 +64,9 @@ def verify(request):
         return redirect("signin")
     sign_in(request, user, must_change=must_change)
     console_access.proved(request.session, outcome)
+    # A sign-in that has just passed a second step is fresh enough for security info: asking for
+    # the password and a code again, a minute later, is four prompts in a row.
+    reauth.grant(request.session)
     response = redirect(after_signin(request, user))
     if remember_days and request.POST.get("remember") == "on":
         token = devices.remember(actor, user, remember_days)

@@ -28,7 +28,8 @@ def verification_page(request, verification: Verification, *, template: str, con
         if action == "verify" and chosen is not None and verification.flow.scratch.get("ready"):
             return verification.answer(request.POST)
     except VerificationFailed as exc:
-        context["error"] = exc.message
+        # The option they chose stays chosen: the chooser does not jump back to the first one.
+        context |= {"error": exc.message, "selected": request.POST.get("option", "")}
         if action == "verify" and chosen is not None:
             stage = verification.retry()
             form = with_error_at_field(adapter(chosen.kind).answer_form(stage.display), exc.message, request.POST)

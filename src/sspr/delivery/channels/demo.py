@@ -18,5 +18,8 @@ class Demo(Backend):
         outbox = OutboxMessage.objects.create(channel=delivery.channel, to=delivery.to, subject=delivery.subject,
                                               body=delivery.body)
         # Demo only: the terminal is the tester's phone. Real channels never log a message body.
-        log.warning("demo %s to %s: %s %s", delivery.channel, delivery.to, delivery.subject, delivery.body)
+        # One short line a message: the code, when there is one, is what a tester is looking for.
+        text = " ".join(f"{delivery.subject} {delivery.body}".split())
+        shown = text if len(text) <= 160 else text[:157] + "..."
+        log.warning("demo %s to %s: %s", delivery.channel, delivery.to, shown)
         return f"outbox-{outbox.pk}"

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from sspr.demo.seed import seed, seed_roster
+from sspr.demo.seed import seed, seed_prepared, seed_roster
 
 
 class Command(BaseCommand):
@@ -21,6 +21,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.MIGRATE_HEADING("Demo accounts (user ID, password, groups):"))
         for user_id, password, groups in rows:
             self.stdout.write(f"  {user_id:<{width}}  {password:<36}  {groups}")
+        self.stdout.write(self.style.MIGRATE_HEADING("\nWho is who:"))
+        for user_id, note in seed_prepared():
+            self.stdout.write(f"  {user_id}: {note}")
         roster = seed_roster()
         missing = len(roster.unmatched)
         self.stdout.write(f"\nClasses (sspr roster): {roster.sections} sections at {roster.schools} schools, taught by "
