@@ -25,8 +25,8 @@ def test_search_finds_people_a_page_at_a_time_without_their_addresses(student, s
 
 
 def test_validation_names_the_field(helpdesk_key, student):
-    body = problem(helpdesk_key.get("/people", {"q": "", "page_size": 1000}), 422)
-    assert {error["field"] for error in body["errors"]} == {"q", "page_size"}
+    body = problem(helpdesk_key.get("/people", {"q": "", "limit": 1000}), 422)
+    assert {error["field"] for error in body["errors"]} == {"q", "limit"}
     body = problem(helpdesk_key.post(f"/people/{student.user_id}/unlock", {"reason": "   "}), 422)
     assert [error["field"] for error in body["errors"]] == ["reason"]
     problem(helpdesk_key.post(f"/people/{student.user_id}/unlock", "{not json"), 400)

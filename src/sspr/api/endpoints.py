@@ -7,7 +7,7 @@ import io
 import json
 import logging
 import tempfile
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -21,7 +21,7 @@ from pydantic import Field
 
 from sspr.audit import feed, reports
 from sspr.audit.models import Tag, record
-from sspr.directory.base import DirectoryUnavailable, DirectoryUser, UnknownUser
+from sspr.directory.base import SEARCH_LIMIT_MAX, SEARCH_OFFSET_MAX, DirectoryUnavailable, DirectoryUser, UnknownUser
 from sspr.directory.embedded.importer import COLUMNS, SECRET_COLUMNS, ImportRejected
 from sspr.roster.bundle import MAX_BUNDLE_BYTES
 from sspr.roster.importer import RosterRejected
@@ -34,8 +34,7 @@ from .problems import Problem
 
 log = logging.getLogger(__name__)
 MAX_CSV_BYTES = 50_000_000
-ERRORS = {401: schemas.ProblemDetails, 403: schemas.ProblemDetails, 422: schemas.ProblemDetails,
-          429: schemas.ProblemDetails}
+ERRORS = {status: schemas.ProblemDetails for status in (400, 401, 403, 422, 429)}
 ABOUT_SOMEONE = {**ERRORS, 404: schemas.ProblemDetails, 503: schemas.ProblemDetails}
 
 
@@ -172,9 +171,9 @@ def summary(person: DirectoryUser) -> dict:
 
 
 class SearchQuery(schemas.Schema):
-    q: schemas.PlainText = Field(min_length=1, max_length=100, description="The start of a user ID, name or email")
-    page: int = Field(1, ge=1, le=100)
-    page_size: int = Field(25, ge=1, le=100)
+    q: schemas.Searched = Field(description="The start of a user ID, name or email")
+    offset: int = Field(0, ge=0, le=SEARCH_OFFSET_MAX, description="How many matches to skip")
+    limit: int = Field(25, ge=1, le=min(100, SEARCH_LIMIT_MAX))
 
 
 @api.get("/people", auth=KeyAuth("people:read"), response={200: schemas.SearchPage, **ABOUT_SOMEONE},
@@ -184,10 +183,10 @@ def search_people(request, query: Query[SearchQuery]):
     a school help desk's key finds only its school."""
     caller = caller_of(request)
     staff.count_search(caller.staff)
-    found = people.search(query.q.strip(), department=caller.staff.school if caller.staff.school_only else "",
-                          offset=(query.page - 1) * query.page_size, limit=query.page_size)
+    found = people.search(query.q.strip(" "), department=caller.staff.school if caller.staff.school_only else "",
+                          offset=query.offset, limit=query.limit)
     read(caller, "search_people", results=len(found.people))
-    return {"people": [summary(person) for person in found.people], "page": query.page, "more": found.more}
+    return {"people": [summary(person) for person in found.people], "offset": query.offset, "more": found.more}
 
 
 @api.get("/people/{user_id}", auth=KeyAuth("people:read"), response={200: schemas.Status, **ABOUT_SOMEONE},
@@ -308,15 +307,18 @@ def end_sessions(request, user_id: str, body: schemas.ActionIn):
 
 # --- imports -----------------------------------------------------------------------------------
 
+NO_NUL = "^[^\\u0000]*$"  # a CSV cannot hold one
 PEOPLE_BODY = {
     "required": True,
     "content": {
-        "text/csv": {"schema": {"type": "string", "description": "The file `sspr users import` reads"}},
+        "text/csv": {"schema": {"type": "string", "pattern": NO_NUL,
+                                "description": "The file `sspr users import` reads"}},
         "application/json": {"schema": {
             "type": "object", "required": ["rows"], "additionalProperties": False,
             "properties": {"rows": {"type": "array", "minItems": 1, "items": {
                 "type": "object", "additionalProperties": False,
-                "properties": {column: {"type": "string"} for column in COLUMNS + SECRET_COLUMNS}}}}}},
+                "properties": {column: {"type": "string", "pattern": NO_NUL}
+                               for column in COLUMNS + SECRET_COLUMNS}}}}}},
     },
 }
 IMPORTING = {**ERRORS, 409: schemas.ProblemDetails, 413: schemas.ProblemDetails, 415: schemas.ProblemDetails,
@@ -419,27 +421,27 @@ class Period(schemas.Schema):
     until: datetime | None = Field(None, description="Default: now")
 
 
-def period(query: Period) -> tuple[datetime, datetime]:
-    until = query.until or timezone.now()
-    since = query.since or until - timedelta(days=7)
-    for moment in (since, until):
-        if timezone.is_naive(moment):
-            raise Problem("validation", "Give times with their offset (2026-01-31T08:00:00Z).",
-                          errors=[{"field": "since" if moment is since else "until", "detail": "no time zone"}])
-    if not datetime(1970, 1, 2, tzinfo=until.tzinfo) < since <= until < datetime(9999, 1, 1, tzinfo=until.tzinfo):
-        raise Problem("validation", "since must come before until.",
-                      errors=[{"field": "since", "detail": "after until"}])
-    return since, until
+def period(query: Period) -> tuple[datetime, datetime] | None:
+    """The period asked for, in UTC (a time without an offset is UTC); None for an empty one."""
+    try:
+        until = as_utc(query.until) if query.until else timezone.now()
+        since = as_utc(query.since) if query.since else until - timedelta(days=7)
+    except OverflowError:  # beyond what a date can hold once moved to UTC: no events there
+        return None
+    return (since, until) if since < until else None
+
+
+def as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment.astimezone(UTC)
 
 
 @api.get("/reports/outcomes", auth=KeyAuth("reports:read"), response={200: list[schemas.OutcomeCount], **ERRORS},
          operation_id="report_outcomes", tags=["reports"], summary="Events by tag, outcome and reason")
 def report_outcomes(request, query: Query[Period]):
     caller = caller_of(request)
-    since, until = period(query)
-    rows = reports.outcomes(list(Tag), since, until)
+    span = period(query)
     read(caller, "report_outcomes")
-    return rows
+    return reports.outcomes(list(Tag), *span) if span else []
 
 
 @api.get("/reports/verifications", auth=KeyAuth("reports:read"),
@@ -447,8 +449,8 @@ def report_outcomes(request, query: Query[Period]):
          tags=["reports"], summary="Verifications by method kind and reason")
 def report_verifications(request, query: Query[Period]):
     caller = caller_of(request)
-    since, until = period(query)
-    rows = reports.verifications_by_kind(since, until)
+    span = period(query)
+    rows = reports.verifications_by_kind(*span) if span else []
     read(caller, "report_verifications")
     return [{**row, "kind": None if row["kind"] is None else str(row["kind"])} for row in rows]
 

@@ -5,24 +5,15 @@ from datetime import datetime
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-
-def _no_control_characters(text: str) -> str:
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise ValueError("must not contain control characters")
-    return text
-
-
-def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise ValueError("must not be blank")
-    return text
-
-
-PlainText = Annotated[str, AfterValidator(_no_control_characters)]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_not_blank),
-                   AfterValidator(_no_control_characters)]
+# Constraints are written as patterns, so the description says exactly what is accepted (a
+# client that follows it is never refused): no control characters, and something besides spaces.
+TEXT = r"^[^\x00-\x1f\x7f]*$"
+NOT_BLANK = r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$"
+PlainText = Annotated[str, StringConstraints(pattern=TEXT)]
+Searched = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=NOT_BLANK)]
 
 
 class FieldError(Schema):
@@ -51,8 +42,8 @@ class PersonSummary(Schema):
 
 class SearchPage(Schema):
     people: list[PersonSummary]
-    page: int
-    more: bool
+    offset: int
+    more: bool = Field(description="More matches after these: ask again with offset + limit")
 
 
 class Person(PersonSummary):
