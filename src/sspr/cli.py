@@ -19,6 +19,7 @@ COMMANDS = {
     "roster": "roster",
     "breached": "breached",
     "worker": "worker",
+    "apikey": "apikey",
 }
 USAGE = """usage: sspr [--config FILE] COMMAND [options]
 
@@ -35,6 +36,7 @@ commands:
                        or a .zip (sspr roster --help)
   breached build FILE  build the offline breached-password filter (sspr breached build --help)
   worker [--once]      send queued emails, texts and calls (keep one running beside serve)
+  apikey ...           create, list and revoke API keys (sspr apikey --help)
 """
 
 

@@ -16,6 +16,10 @@ urlpatterns = [
 ]
 if settings.DEMO:
     urlpatterns += demo_urlpatterns
+if settings.CONFIG.api.enabled:
+    from sspr.api.endpoints import api
+
+    urlpatterns.append(path("api/v1/", api.urls))
 
 handler400 = views.error_page(400)
 handler403 = views.error_page(403)

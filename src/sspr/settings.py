@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "sspr.demo",
     "sspr.delivery",
     "sspr.roster",
+    "sspr.api",
+    "ninja",  # django-ninja: its interactive page's template and script files (sspr.api)
     "sspr.web.apps.OperatorAdminConfig",  # django.contrib.admin, on our sign-in (sspr.web.operators)
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -72,3 +72,30 @@ class OperatorAuthenticator(models.Model):
 
     def __str__(self):
         return f"{self.user} authenticator app"
+
+
+class ApiKey(models.Model):
+    """A key a program presents to the API (sspr.api): created by an admin, shown once, kept only
+    as a keyed hash of its secret, found by its public prefix, revocable. It acts with one of the
+    console's roles (and, for a school help desk, a school) and only within its scopes."""
+
+    name = models.CharField(max_length=40, unique=True)
+    prefix = models.CharField(max_length=16, unique=True)   # the public part of the key, for finding it
+    key_hash = models.CharField(max_length=64)
+    role = models.CharField(max_length=20)
+    school = models.CharField(max_length=200, blank=True)
+    scopes = models.JSONField(default=list)
+    created_by = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None

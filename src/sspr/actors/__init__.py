@@ -1,5 +1,5 @@
 """Who acts: the person themselves, a help-desk technician, a teacher, the command line, the
-delivery worker, later an API key. Built once where a call enters the product (a web request, a
+delivery worker, an API key. Built once where a call enters the product (a web request, a
 command, the worker) and passed down explicitly, so nothing below the web layer needs a request
 to know who did something and from where."""
 
@@ -32,6 +32,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     CLI = "cli"                # an operator at the command line
     SYSTEM = "system"          # the delivery worker and other background work
+    API = "api"                # a program holding an API key (sspr.api); its rights are the key's role
 
 
 @lru_cache(maxsize=32)
@@ -69,6 +70,11 @@ class Actor:
     def staff(cls, role: Role, user_id: str, *, client_ip: str | None = None, user_agent: str = "") -> "Actor":
         """A member of staff at the console, acting on someone else's account."""
         return cls(role, user_id, client_ip, user_agent)
+
+    @classmethod
+    def api_key(cls, name: str, *, client_ip: str | None = None, user_agent: str = "") -> "Actor":
+        """A program calling the API with the key called name (never the key itself)."""
+        return cls(Role.API, f"api:{name}", client_ip, user_agent)
 
     @classmethod
     def cli(cls) -> "Actor":

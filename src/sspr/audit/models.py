@@ -4,7 +4,7 @@ Never store passwords, codes, answers or tokens here: detail holds plain facts (
 method kind, a masked destination).
 """
 
-from django.db import models
+from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from sspr.actors import Actor, Role
@@ -40,6 +40,10 @@ class Tag(models.TextChoices):
     DELIVERY_REFUSED = "delivery:refused", _("Message refused by our own rules")
     DELIVERY_CAP = "delivery:cap", _("Daily spending cap reached")
     ROSTER_IMPORT = "roster:import", _("Roster imported")
+    API_READ = "api:read", _("Read through the API")
+    API_REFUSED = "api:refused", _("API call refused")
+    APIKEY_CREATE = "apikey:create", _("API key created")
+    APIKEY_REVOKE = "apikey:revoke", _("API key revoked")
 
 
 class Outcome(models.TextChoices):
@@ -76,7 +80,7 @@ class Reason(models.TextChoices):
 # The actor's role as the audit trail's readers see it.
 ROLE_LABELS = {Role.PERSON: _("person"), Role.HELPDESK: _("help desk"), Role.SCHOOL_HELPDESK: _("school help desk"),
                Role.TEACHER: _("teacher"), Role.AUDITOR: _("auditor"), Role.ADMIN: _("admin"),
-               Role.CLI: _("command line"), Role.SYSTEM: _("system")}
+               Role.CLI: _("command line"), Role.SYSTEM: _("system"), Role.API: _("API key")}
 
 
 class AppendOnly(Exception):
@@ -139,6 +143,28 @@ def plain(value):
 def record(actor: Actor, tag: Tag, *, subject: str = "", outcome: Outcome = Outcome.SUCCESS,
            reason: Reason | None = None, detail: dict | None = None) -> AuditEvent:
     """Write one event: who acted (and as what, from where), on whom, and how it ended."""
+    with transaction.atomic():
+        writing()
+        return _create(actor, tag, subject=subject, outcome=outcome, reason=reason, detail=detail)
+
+
+# The feed's lock (sspr.audit.feed): on PostgreSQL, ids come from a sequence when a row is
+# inserted, and transactions commit in any order, so a reader could see event 11 before event 10
+# is committed. Every writer holds this lock shared until its transaction ends; the feed takes it
+# exclusively for a moment, so the highest id it then sees has every lower id committed.
+FEED_LOCK = 0x55_50_52_41  # any fixed 64-bit number; "SSPR" and "A"udit
+
+
+def writing() -> None:
+    """Mark this transaction as one that writes audit events (PostgreSQL only; SQLite has one
+    writer at a time, whose ids are committed in order)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [FEED_LOCK])
+
+
+def _create(actor: Actor, tag: Tag, *, subject: str, outcome: Outcome, reason: Reason | None,
+            detail: dict | None) -> AuditEvent:
     return AuditEvent.objects.create(
         tag=tag,
         outcome=Outcome(outcome),

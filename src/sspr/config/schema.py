@@ -319,6 +319,15 @@ class Console(Section):
     pass_hours: int = Field(8, ge=1, le=24 * 30)
 
 
+class Api(Section):
+    """The API (/api/v1/) for help-desk tools, rostering scripts and monitoring (docs/api.md)."""
+
+    enabled: bool = True
+    # Calls one API key may make in a minute, whatever they are; the console's own hourly limits
+    # on actions and searches apply to a key as well, by its role.
+    requests_per_minute: int = Field(120, ge=1, le=100_000)
+
+
 def _known_sync_target(name: str) -> str:
     # Checked against the registry when the file is read, not frozen into a Literal at import:
     # there is no target yet, and an empty Literal cannot be written.
@@ -388,4 +397,5 @@ class Config(Section):
     sync: Sync = Sync()
     roles: Roles = Roles()
     console: Console = Console()
+    api: Api = Api()
 

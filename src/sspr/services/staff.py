@@ -22,6 +22,8 @@ from .errors import ServiceError, TooManyAttempts
 RANKS: dict[Role, float] = {Role.ADMIN: 4, Role.HELPDESK: 3, Role.SCHOOL_HELPDESK: 2, Role.AUDITOR: 2, Role.TEACHER: 1}
 ADMIN_GROUP_RANK = 3.5        # members of reset.admin_groups: only an admin changes them
 CONSOLE_ROLES = tuple(RANKS)  # in the order of [roles]' keys' meaning, highest first
+# The roles an API key may act with: a teacher's rights rest on their own classes, which a key has not.
+KEY_ROLES = (Role.ADMIN, Role.HELPDESK, Role.SCHOOL_HELPDESK, Role.AUDITOR)
 
 
 class Action(StrEnum):
@@ -60,15 +62,25 @@ def roles_of(groups) -> set[Role]:
 
 @dataclass(frozen=True)
 class Staff:
-    """A member of staff as the console sees them: their directory account and their roles."""
+    """A member of staff as the console sees them: their directory account and their roles. An
+    API key is one too (`for_key`): a stand-in account named after the key, with the key's one
+    role and school, so the same rules decide what it may do."""
 
     person: DirectoryUser
     roles: frozenset[Role]
+    key_name: str = ""   # set for an API key: it acts as Role.API, audited by the key's name
 
     @classmethod
     def of(cls, person: DirectoryUser) -> "Staff | None":
         roles = roles_of(person.groups)
         return cls(person, frozenset(roles)) if roles else None
+
+    @classmethod
+    def for_key(cls, name: str, role: Role, school: str = "") -> "Staff":
+        if role not in KEY_ROLES:
+            raise ValueError(f"an API key cannot have the role {role}")
+        stand_in = DirectoryUser(user_id=f"api:{name}", display_name=name, department=school)
+        return cls(stand_in, frozenset({role}), key_name=name)
 
     @property
     def role(self) -> Role:
@@ -88,6 +100,8 @@ class Staff:
         return self.person.department
 
     def actor(self, client_ip: str | None = None, user_agent: str = "") -> Actor:
+        if self.key_name:
+            return Actor.api_key(self.key_name, client_ip=client_ip, user_agent=user_agent)
         return Actor.staff(self.role, self.user_id, client_ip=client_ip, user_agent=user_agent)
 
     # What the console shows them

@@ -36,6 +36,10 @@ def readyz(request):
 
 def error_page(status):
     def view(request, exception=None):
+        if request.path.startswith("/api/"):  # a program is asking: a problem, not a page
+            from sspr.api import problems
+
+            return problems.for_status(status)
         # A refusal of ours carries the plain sentence to show (the console's role checks);
         # Django's own carry nothing meant for a person, and a 404 never says what was looked for.
         reason = str(exception) if status == 403 and isinstance(exception, PermissionDenied) else ""
@@ -44,6 +48,10 @@ def error_page(status):
 
 
 def csrf_failure(request, reason=""):
+    if request.path.startswith("/api/"):
+        from sspr.api import problems
+
+        return problems.for_status(403, "Cross-site request refused.")
     return render(request, "errors/403_csrf.html", status=403)
 
 

@@ -147,6 +147,11 @@ def import_accounts(lines, domains: list[str]) -> ImportResult:
     rows, problems = read_rows(lines, domains)
     if problems:
         raise ImportRejected(problems)
+    return store_rows(rows)
+
+
+def store_rows(rows: list[dict]) -> ImportResult:
+    """Create or update the accounts of rows that read_rows accepted, in one transaction."""
     now = timezone.now()
     result = ImportResult()
     with transaction.atomic():
