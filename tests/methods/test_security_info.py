@@ -1,3 +1,6 @@
+import re
+
+import pytest
 from django.contrib.auth import get_user_model
 
 from sspr.audit.models import AuditEvent
@@ -233,3 +236,15 @@ def test_old_security_info_is_reconfirmed(client, student, settings):
     assert "Are your verification methods current?" in client.get("/security-info/current/").content.decode()
     assert client.post("/security-info/current/")["Location"] == "/account/"
     assert local_user(student).security_info_confirmed_at > timezone.now() - timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("language, first, other", [("en", "United States (+1)", "Germany (+49)"),
+                                                    ("es", "Estados Unidos (+1)", "Alemania (+49)")])
+def test_the_region_list_names_countries_in_the_pages_language_with_ours_first(client, student, language, first,
+                                                                               other):
+    sign_in(client, student)
+    open_security_info(client)
+    page = client.get("/security-info/add/phone/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    options = re.findall(r'<option value="([A-Z]{2})"[^>]*>([^<]+)</option>', page)
+    assert options[0] == ("US", first)
+    assert ("DE", other) in options

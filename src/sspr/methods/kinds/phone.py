@@ -1,4 +1,7 @@
+import unicodedata
+
 import phonenumbers
+from babel import Locale, UnknownLocaleError
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -9,11 +12,22 @@ from ..models import Method
 from .sent_code import SentCodeMethod
 
 
-def regions() -> list[tuple[str, str]]:
-    """Every region with its calling code, the organisation's own first."""
+def regions(language: str = "en") -> list[tuple[str, str]]:
+    """Every region by its name in the page's language with its calling code ("United States
+    (+1)", "Estados Unidos (+1)"), the organisation's own first, then by name."""
     own = settings.CONFIG.server.country
-    ordered = sorted(phonenumbers.SUPPORTED_REGIONS, key=lambda region: (region != own, region))
-    return [(region, f"{region} (+{phonenumbers.country_code_for_region(region)})") for region in ordered]
+    try:
+        names = Locale.parse(language or "en", sep="-").territories
+    except (ValueError, UnknownLocaleError):
+        names = Locale.parse("en").territories
+    labelled = [(region, f"{names.get(region, region)} (+{phonenumbers.country_code_for_region(region)})")
+                for region in phonenumbers.SUPPORTED_REGIONS]
+    return sorted(labelled, key=lambda choice: (choice[0] != own, name_order(choice[1])))
+
+
+def name_order(label: str) -> str:
+    """Sorting that ignores accents and case (Égypte among the Es, not after Zambia)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", label.casefold()) if not unicodedata.combining(c))
 
 
 def e164(number: str, region: str) -> str | None:

@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from sspr.methods.kinds.phone import e164, regions
 
@@ -16,7 +16,7 @@ class PhoneForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = regions()
+        self.fields["region"].choices = regions(get_language() or "en")
 
     def clean(self):
         cleaned = super().clean()
