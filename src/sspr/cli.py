@@ -51,6 +51,9 @@ def main(argv=None) -> None:
     if command == "demo":
         os.environ.setdefault("SSPR_CONFIG", str(Path(__file__).parent / "demo" / "sspr-demo.toml"))
         os.environ["SSPR_SERVER__DEMO"] = "true"
+        # The demo's links, and its passkeys (which need a host name, not an address), name the
+        # port it serves on.
+        os.environ.setdefault("SSPR_SERVER__BASE_URL", f"http://localhost:{_demo_port(rest)}")
     if command not in COMMANDS:
         print(f"sspr: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
         sys.exit(2)
@@ -61,6 +64,15 @@ def main(argv=None) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["sspr", COMMANDS[command], *rest])
+
+
+def _demo_port(args: list[str]) -> str:
+    for index, arg in enumerate(args):
+        if arg == "--port" and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--port="):
+            return arg.split("=", 1)[1]
+    return "8000"
 
 
 def _take_config_option(args: list[str]) -> list[str]:

@@ -76,7 +76,7 @@ def demo(tmp_path_factory):
         for line in log.read_text().splitlines():
             if match := ACCOUNT_LINE.match(line):
                 accounts[match["user_id"]] = (match["password"].rstrip(), match["groups"])
-        assert f"OpenSSPR demo: http://127.0.0.1:{port}/" in log.read_text()
+        assert f"OpenSSPR demo: http://localhost:{port}/" in log.read_text()  # a host name: passkeys work
         yield Demo(f"http://127.0.0.1:{port}", accounts, workdir, log)
     finally:
         process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown (SIGTERM waits for workers)

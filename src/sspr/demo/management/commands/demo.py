@@ -30,7 +30,7 @@ class Command(BaseCommand):
                           f"{roster.teachers} teachers in the group Teachers; {missing} "
                           f"{'person' if missing == 1 else 'people'} on the roster without an account yet.")
         self.stdout.write(f"\nCodes that would be texted, called or emailed appear in this terminal and at "
-                          f"http://127.0.0.1:{port}/demo/outbox/\n")
-        self.stdout.write(self.style.SUCCESS(f"OpenSSPR demo: http://127.0.0.1:{port}/"))
+                          f"{settings.BASE_URL}/demo/outbox/\n")
+        self.stdout.write(self.style.SUCCESS(f"OpenSSPR demo: {settings.BASE_URL}/"))
         if not no_serve:
             call_command("serve", host="127.0.0.1", port=port)
