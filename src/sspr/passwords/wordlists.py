@@ -2,7 +2,8 @@
 
 - Common passwords: the 100,000 most common passwords of a 10-million-password corpus
   (distinct once lower-cased), plus Django's own list of 20,000; 104,840 in all.
-- The EFF long word list (7,776 words) for suggested passphrases.
+- The EFF long word list (7,776 words) for suggested passphrases, less the words listed in
+  data/unfit-for-school.txt.
 
 Both load on first use and stay in memory (a few MB per process).
 """
@@ -36,9 +37,12 @@ def common_passwords() -> frozenset[str]:
 
 @cache
 def passphrase_words() -> tuple[str, ...]:
-    """The EFF long word list: 7,776 distinct words, so each word adds log2(7776) ≈ 12.9 bits."""
+    """The EFF long word list less the words unfit for a school: about 7,720 distinct words, so
+    each word adds log2(7720) ≈ 12.9 bits."""
     text = (DATA / "eff-large-wordlist.txt").read_text(encoding="utf-8")
-    return tuple(word for word in text.split() if word)
+    unfit = {line.strip() for line in (DATA / "unfit-for-school.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")}
+    return tuple(word for word in text.split() if word and word not in unfit)
 
 
 def _strip_trailing(text: str) -> str:
