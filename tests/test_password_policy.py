@@ -133,9 +133,17 @@ def test_names_are_compared_without_accents():
     assert failing("Mañana comeré piñas con canela!", person) == []
 
 
-def test_the_context_message_names_the_word():
+def test_the_context_message_names_the_word_as_written():
     [result] = [r for r in policy.check("Chris likes purple lanterns!", STUDENT) if r.rule == "context"]
-    assert "“chris”" in result.message
+    assert "“Chris”" in result.message
+
+
+def test_the_context_message_names_a_name_with_its_accents_not_its_folded_form():
+    person = policy.Person("mgarcia2201@student.district.example", "María García", ("Students",))
+    [result] = [r for r in policy.check("Maria sings with purple otters!", person) if r.rule == "context"]
+    assert "“María”" in result.message
+    [result] = [r for r in policy.check("Mgarcia2201 sings with purple otters!", person) if r.rule == "context"]
+    assert "“mgarcia2201”" in result.message
 
 
 def test_breached_alone(settings, tmp_path):

@@ -147,7 +147,7 @@ def test_the_persons_school_is_a_context_word(client, student, staff):
     assert refused_by(client, "Lincoln High School rocks!!") == ["context"]
     assert refused_by(client, "L1nc0ln r0cks, go purple harbors!") == ["context"]
     response = change(client, student, "Lincoln High School rocks!!")
-    assert response.status_code == 400 and "Must not contain “lincoln”" in response.content.decode()
+    assert response.status_code == 400 and "Must not contain “Lincoln”" in response.content.decode()
     assert refused_by(client, "My high school days were long and happy!") == []  # "high", "school": generic
     assert changed(change(client, student, "My high school days were long and happy!"))
 

@@ -167,10 +167,11 @@ class NoContextWords(Rule):
 
     def problem(self, password, person, rules):
         readings = comparable_readings(password)
+        shown = context_forms(person, rules)
         for word in context_words(person, rules):
             if any(word in reading for reading in readings):
                 return _("Must not contain “%(word)s”: it is easy to guess for someone who knows you or "
-                         "the organisation") % {"word": word}
+                         "the organisation") % {"word": shown[word]}
         return None
 
 
@@ -328,12 +329,23 @@ def context_words(person: Person, rules: PolicyRules) -> list[str]:
     """The user ID and its parts and the person's names; the distinctive words of their
     department, of the organisation's name and of the configured words. Longest first (so the
     message names the most telling match)."""
+    return sorted(context_forms(person, rules), key=lambda w: (-len(w), w))
+
+
+def context_forms(person: Person, rules: PolicyRules) -> dict[str, str]:
+    """Each context word as compared (folded, look-alikes undone) -> as it was written ("María",
+    "mgarcia2201", "Lincoln"), which is what a refusal names: the person recognises their own name,
+    not its folded form."""
     local, _at, domain = person.user_id.lower().partition("@")
-    candidates = [local, *re.split(r"[._\-+\d]+", local), *person.display_name.split(), *domain.split(".")[:-1]]
-    words = {comparable(candidate) for candidate in candidates}
+    written = [local, *re.split(r"[._\-+\d]+", local), *person.display_name.split(), *domain.split(".")[:-1]]
+    forms: dict[str, str] = {}
+    for word in written:
+        forms.setdefault(comparable(word), word)
     for name in [person.department, settings.CONFIG.branding.org_name, *rules.context_words]:
-        words.update(distinctive_words(name))
-    return sorted((word for word in words if len(word) >= CONTEXT_WORD_MIN), key=lambda w: (-len(w), w))
+        words = {comparable(word): word for word in NAME_SEPARATORS.split(name)}
+        for form in distinctive_words(name):
+            forms.setdefault(form, words.get(form, name))
+    return {form: shown for form, shown in forms.items() if len(form) >= CONTEXT_WORD_MIN}
 
 
 def distinctive_words(name: str) -> list[str]:
