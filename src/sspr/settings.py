@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "sspr.demo",
     "sspr.delivery",
     "sspr.roster",
+    "sspr.reports",
     "sspr.web.apps.OperatorAdminConfig",  # django.contrib.admin, on our sign-in (sspr.web.operators)
     "django.contrib.auth",
     "django.contrib.contenttypes",

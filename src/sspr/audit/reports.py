@@ -1,11 +1,16 @@
 """Reading the audit trail for reports: counts by tag, outcome and reason over a period. The
 writers are in models.record(); every query here filters on (tag, created_at), which is indexed."""
 
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr, Trunc
+from django.utils import timezone
 
-from .models import AuditEvent, Tag
+from sspr.actors import Role
+
+from .models import AuditEvent, Outcome, Reason, Tag
 
 
 def events(tags: list[Tag], since: datetime, until: datetime) -> QuerySet:
@@ -25,3 +30,122 @@ def verifications_by_kind(since: datetime, until: datetime) -> list[dict]:
             .values("tag", "detail__kind", "reason").annotate(count=Count("id")).order_by("-count"))
     return [{"tag": row["tag"], "kind": row["detail__kind"], "reason": row["reason"], "count": row["count"]}
             for row in rows]
+
+
+# Activity over time ----------------------------------------------------------------------------
+# What the reports count, each from the trail: a tag, and the outcome or detail that makes it count.
+SERIES: dict[str, tuple[list[Tag], dict]] = {
+    "password_changes": ([Tag.PASSWORD_CHANGE], {"outcome": Outcome.SUCCESS}),
+    "resets": ([Tag.PASSWORD_RESET], {"outcome": Outcome.SUCCESS}),
+    "unlocks": ([Tag.ACCOUNT_UNLOCK], {"outcome": Outcome.SUCCESS}),
+    "registrations": ([Tag.METHOD_ADD], {"outcome": Outcome.SUCCESS}),
+    "second_step_signins": ([Tag.VERIFY_SUCCESS], {"detail__purpose": "signin"}),
+    # A lockout: an account locked by hand, or a sign-in refused because the account was locked.
+    "lockouts": ([Tag.ACCOUNT_LOCK, Tag.SIGNIN_FAILURE], {}),
+}
+PERIODS = ("day", "week", "month")
+
+
+def scoped(queryset: QuerySet, subjects: QuerySet | None) -> QuerySet:
+    """Only events about these subjects (a query of user IDs), when given."""
+    return queryset if subjects is None else queryset.filter(subject__in=subjects)
+
+
+def _hour():
+    """The UTC hour of an event, computed by the database (SQLite keeps times as ISO text in UTC,
+    so its first 13 characters are the hour; PostgreSQL truncates natively)."""
+    if connection.vendor == "sqlite":
+        return Substr("created_at", 1, 13)
+    return Trunc("created_at", "hour", tzinfo=UTC)
+
+
+def _as_utc_hour(value) -> datetime:
+    if isinstance(value, str):
+        return datetime.strptime(value, "%Y-%m-%d %H").replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def bucket_of(moment: datetime, period: str) -> date:
+    """The first day of the day, week (Monday) or month a moment falls in, in server.time_zone."""
+    day = timezone.localtime(moment).date()
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return day
+
+
+def buckets(since: datetime, until: datetime, period: str) -> list[date]:
+    """Every bucket from since up to until, empty ones included, in order."""
+    first, last = bucket_of(since, period), bucket_of(until - timedelta(microseconds=1), period)
+    found, current = [], first
+    while current <= last:
+        found.append(current)
+        if period == "month":
+            current = (current.replace(day=28) + timedelta(days=4)).replace(day=1)
+        else:
+            current += timedelta(days=7 if period == "week" else 1)
+    return found
+
+
+def over_time(since: datetime, until: datetime, period: str, *, subjects: QuerySet | None = None) -> dict:
+    """{series name: {bucket: count}} for every series in SERIES. Counted by the database an hour
+    at a time, then put into local days, weeks or months here."""
+    counts: dict[str, dict[date, int]] = {name: {} for name in SERIES}
+    for name, (tags, conditions) in SERIES.items():
+        query = scoped(events(tags, since, until).filter(**conditions), subjects)
+        if name == "lockouts":
+            query = query.filter(Q(tag=Tag.ACCOUNT_LOCK) | Q(reason=Reason.ACCOUNT_LOCKED))
+        for hour, count in (query.order_by().annotate(hour=_hour()).values("hour").annotate(count=Count("id"))
+                            .values_list("hour", "count")):
+            bucket = bucket_of(_as_utc_hour(hour), period)
+            counts[name][bucket] = counts[name].get(bucket, 0) + count
+    return counts
+
+
+def failures_by_reason(since: datetime, until: datetime, *, subjects: QuerySet | None = None) -> list[dict]:
+    """Failed and refused sign-ins and verifications by reason: [{"tag", "reason", "count"}]."""
+    rows = (scoped(events([Tag.SIGNIN_FAILURE, Tag.VERIFY_FAILURE], since, until), subjects)
+            .exclude(outcome=Outcome.SUCCESS).order_by().values("tag", "reason")
+            .annotate(count=Count("id")).order_by("-count", "tag", "reason"))
+    return list(rows)
+
+
+def verifications(since: datetime, until: datetime, *, subjects: QuerySet | None = None) -> list[dict]:
+    """Verifications by method kind: [{"kind", "succeeded", "failed"}], busiest first."""
+    totals: dict[str, dict] = {}
+    rows = (scoped(events([Tag.VERIFY_SUCCESS, Tag.VERIFY_FAILURE], since, until), subjects).order_by()
+            .values("tag", "detail__kind").annotate(count=Count("id")))
+    for row in rows:
+        entry = totals.setdefault(row["detail__kind"] or "", {"kind": row["detail__kind"] or "", "succeeded": 0,
+                                                                 "failed": 0})
+        entry["succeeded" if row["tag"] == Tag.VERIFY_SUCCESS else "failed"] += row["count"]
+    return sorted(totals.values(), key=lambda entry: (-(entry["succeeded"] + entry["failed"]), entry["kind"]))
+
+
+# The help desk's load ----------------------------------------------------------------------------
+STAFF_ROLES = (Role.ADMIN, Role.HELPDESK, Role.SCHOOL_HELPDESK, Role.TEACHER)
+STAFF_TAGS = [Tag.PASSWORD_RESET, Tag.ACCOUNT_UNLOCK, Tag.PASS_ISSUE, Tag.PASS_REVOKE, Tag.METHODS_CLEAR,
+              Tag.METHOD_REMOVE, Tag.DEVICES_FORGET, Tag.SESSIONS_END, Tag.VERIFY_SUCCESS]
+SELF_SERVICE_TAGS = [Tag.PASSWORD_RESET, Tag.ACCOUNT_UNLOCK]
+
+
+def staff_actions(since: datetime, until: datetime, *, subjects: QuerySet | None = None) -> list[dict]:
+    """What staff did in the console: [{"actor", "actor_role", "tag", "count"}], busiest first."""
+    rows = (scoped(events(STAFF_TAGS, since, until), subjects)
+            .filter(outcome=Outcome.SUCCESS, actor_role__in=[str(role) for role in STAFF_ROLES]).order_by()
+            .values("actor", "actor_role", "tag").annotate(count=Count("id")).order_by("-count", "actor", "tag"))
+    return list(rows)
+
+
+def resets_and_unlocks_by_who(since: datetime, until: datetime, *, subjects: QuerySet | None = None) -> dict:
+    """Successful resets and unlocks: {"self": {tag: n}, "staff": {tag: n}}. "self" are those people
+    did themselves (the role "person"): calls the help desk did not get."""
+    found: dict[str, dict[str, int]] = {"self": {}, "staff": {}}
+    rows = (scoped(events(SELF_SERVICE_TAGS, since, until), subjects).filter(outcome=Outcome.SUCCESS).order_by()
+            .values("tag", "actor_role").annotate(count=Count("id")))
+    for row in rows:
+        who = "self" if row["actor_role"] == Role.PERSON else "staff" if row["actor_role"] in STAFF_ROLES else ""
+        if who:
+            found[who][row["tag"]] = found[who].get(row["tag"], 0) + row["count"]
+    return found
