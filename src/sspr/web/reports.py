@@ -18,6 +18,7 @@ from sspr.services.staff import NotAllowed
 
 from . import charts
 from .console import console_page
+from .exports import safe_cell
 
 UNREGISTERED_PAGE = 50
 
@@ -81,17 +82,6 @@ def csv_response(filename: str, headers: list[str], rows) -> HttpResponse:
     for row in rows:
         writer.writerow([cell.isoformat() if isinstance(cell, date) else safe_cell(cell) for cell in row])
     return response
-
-
-def safe_cell(value):
-    """A spreadsheet runs a cell that starts with = + - @ as a formula: such text gets a quote first."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _pct(row) -> float:
-    return row.percent
 
 
 @console_page
