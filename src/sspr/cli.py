@@ -19,6 +19,8 @@ COMMANDS = {
     "roster": "roster",
     "breached": "breached",
     "worker": "worker",
+    "audit": "audit",
+    "reports": "reports",
 }
 USAGE = """usage: sspr [--config FILE] COMMAND [options]
 
@@ -34,7 +36,10 @@ commands:
   roster import PATH   replace the class rosters with a OneRoster 1.1 bundle, a folder
                        or a .zip (sspr roster --help)
   breached build FILE  build the offline breached-password filter (sspr breached build --help)
-  worker [--once]      send queued emails, texts and calls (keep one running beside serve)
+  worker [--once]      send queued emails, texts and calls (keep one running beside serve);
+                       once a day it also purges old audit events and refreshes the reports
+  audit purge          delete audit events older than [audit] retention_days
+  reports refresh      count every account of the directory in the reports
 """
 
 

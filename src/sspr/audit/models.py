@@ -40,6 +40,7 @@ class Tag(models.TextChoices):
     DELIVERY_REFUSED = "delivery:refused", _("Message refused by our own rules")
     DELIVERY_CAP = "delivery:cap", _("Daily spending cap reached")
     ROSTER_IMPORT = "roster:import", _("Roster imported")
+    AUDIT_PURGE = "audit:purge", _("Old audit events deleted")
 
 
 class Outcome(models.TextChoices):
@@ -124,6 +125,12 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("audit events are never deleted")
+
+
+def purge(before) -> int:
+    """Delete the events older than before: the one deliberate way out of the append-only table
+    (the retention of `[audit] retention_days`); the caller records the purge itself."""
+    return models.QuerySet.delete(AuditEvent.objects.filter(created_at__lt=before))[0]
 
 
 def plain(value):
