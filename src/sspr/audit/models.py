@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sspr.actors import Actor, Role
 
+from . import syslog
 from .logging import neutralise
 
 
@@ -145,8 +146,9 @@ def plain(value):
 
 def record(actor: Actor, tag: Tag, *, subject: str = "", outcome: Outcome = Outcome.SUCCESS,
            reason: Reason | None = None, detail: dict | None = None) -> AuditEvent:
-    """Write one event: who acted (and as what, from where), on whom, and how it ended."""
-    return AuditEvent.objects.create(
+    """Write one event: who acted (and as what, from where), on whom, and how it ended; and, when
+    `[audit] syslog` is set, forward it once it is committed (syslog.py)."""
+    event = AuditEvent.objects.create(
         tag=tag,
         outcome=Outcome(outcome),
         reason=Reason(reason) if reason else "",
@@ -157,3 +159,5 @@ def record(actor: Actor, tag: Tag, *, subject: str = "", outcome: Outcome = Outc
         user_agent=neutralise(actor.user_agent)[:300],
         detail={key: plain(value) for key, value in (detail or {}).items()},
     )
+    syslog.forward(event)
+    return event
