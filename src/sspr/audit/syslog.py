@@ -8,6 +8,7 @@ queue. A receiver that is down or slow costs that thread its bounded timeout, ne
 the queue is full the newest events are not forwarded (and a warning says how many). Our own table
 always has every event."""
 
+import contextlib
 import logging
 import os
 import queue
@@ -104,10 +105,8 @@ class Sender:
 
     def close(self) -> None:
         if self.sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self.sock.close()
-            except OSError:
-                pass
             self.sock = None
 
 
