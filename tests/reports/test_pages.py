@@ -89,3 +89,9 @@ def test_other_roles_do_not_read_reports(client, events, groups):
 def test_the_nav_links_to_reports(client, events, auditor):
     console_sign_in(client, auditor)
     assert 'href="/console/reports/"' in client.get("/console/audit/").content.decode()
+
+
+def test_each_table_is_its_own_section(client, events, auditor):
+    console_sign_in(client, auditor)
+    page = client.get("/console/reports/").content.decode()
+    assert page.count("<section") == page.count("</section>") == 4
