@@ -55,17 +55,19 @@ def scoped(queryset: QuerySet, subjects: QuerySet | None) -> QuerySet:
     return queryset if subjects is None else queryset.filter(subject__in=subjects)
 
 
-def _hour():
-    """The UTC hour of an event, computed by the database (SQLite keeps times as ISO text in UTC,
-    so its first 13 characters are the hour; PostgreSQL truncates natively)."""
+def hour_of(field: str = "created_at"):
+    """The UTC hour of a time column, computed by the database (SQLite keeps times as ISO text in
+    UTC, so its first 13 characters are the hour; PostgreSQL truncates natively). Counting by the
+    hour in the database and putting hours into local days here keeps both fast and exact for
+    every time zone whose offset is whole hours."""
     if connection.vendor == "sqlite":
-        return Substr("created_at", 1, 13)
-    return Trunc("created_at", "hour", tzinfo=UTC)
+        return Substr(field, 1, 13)
+    return Trunc(field, "hour", tzinfo=UTC)
 
 
-def _as_utc_hour(value) -> datetime:
+def as_utc_hour(value) -> datetime:
     if isinstance(value, str):
-        return datetime.strptime(value, "%Y-%m-%d %H").replace(tzinfo=UTC)
+        return datetime.fromisoformat(value + ":00").replace(tzinfo=UTC)
     return value.astimezone(UTC)
 
 
@@ -96,13 +98,16 @@ def over_time(since: datetime, until: datetime, period: str, *, subjects: QueryS
     """{series name: {bucket: count}} for every series in SERIES. Counted by the database an hour
     at a time, then put into local days, weeks or months here."""
     counts: dict[str, dict[date, int]] = {name: {} for name in SERIES}
+    seen: dict = {}  # hour -> bucket: a year has under 9,000 hours, and each is converted once
     for name, (tags, conditions) in SERIES.items():
         query = scoped(events(tags, since, until).filter(**conditions), subjects)
         if name == "lockouts":
             query = query.filter(Q(tag=Tag.ACCOUNT_LOCK) | Q(reason=Reason.ACCOUNT_LOCKED))
-        for hour, count in (query.order_by().annotate(hour=_hour()).values("hour").annotate(count=Count("id"))
+        for hour, count in (query.order_by().annotate(hour=hour_of()).values("hour").annotate(count=Count("id"))
                             .values_list("hour", "count")):
-            bucket = bucket_of(_as_utc_hour(hour), period)
+            if hour not in seen:
+                seen[hour] = bucket_of(as_utc_hour(hour), period)
+            bucket = seen[hour]
             counts[name][bucket] = counts[name].get(bucket, 0) + count
     return counts
 

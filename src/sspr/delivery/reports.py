@@ -7,6 +7,8 @@ from datetime import date, datetime
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from sspr.audit.reports import as_utc_hour, hour_of
+
 from .models import Delivery
 
 CHANNELS = ("email", "sms", "voice")
@@ -37,9 +39,10 @@ def spending_by_day(since: datetime, until: datetime, *, accounts: QuerySet | No
                                                                                                     float]:
     """{(local day, channel): estimated spending} for messages not given up."""
     spent: dict[tuple[date, str], float] = {}
-    rows = (in_period(since, until, accounts).exclude(status=Delivery.Status.FAILED).exclude(cost=0)
-            .values_list("created_at", "channel", "cost"))
-    for created_at, channel, cost in rows.iterator():
-        key = (timezone.localtime(created_at).date(), channel)
-        spent[key] = spent.get(key, 0.0) + cost
+    rows = (in_period(since, until, accounts).exclude(status=Delivery.Status.FAILED).exclude(cost=0).order_by()
+            .annotate(hour=hour_of()).values("hour", "channel").annotate(cost=Sum("cost"))
+            .values_list("hour", "channel", "cost"))
+    for hour, channel, cost in rows:
+        key = (timezone.localtime(as_utc_hour(hour)).date(), channel)
+        spent[key] = spent.get(key, 0.0) + (cost or 0.0)
     return spent
