@@ -1,6 +1,8 @@
-"""Run the benchmarks: python -m benchmarks [--rows N] [--profile] [--breached-entries N]."""
+"""Run the benchmarks: python -m benchmarks [--rows N] [--profile] [--breached-entries N]
+[--report-accounts N] [--report-events N]."""
 
 import argparse
+import subprocess
 import sys
 
 from . import breached, import_accounts
@@ -16,6 +18,10 @@ def main(argv=None) -> int:
     parser.add_argument("--breached-entries", type=int, default=breached.DEFAULT_ENTRIES,
                         help=f"hashes for the breached-password filter (default {breached.DEFAULT_ENTRIES:,}; "
                              "0 skips it)")
+    parser.add_argument("--report-accounts", type=int, default=60_000,
+                        help="accounts for the report pages' benchmark (default 60,000; 0 skips it)")
+    parser.add_argument("--report-events", type=int, default=1_000_000,
+                        help="audit events for the report pages' benchmark (default 1,000,000)")
     args = parser.parse_args(argv)
     if args.rows < 1:
         parser.error("--rows must be at least 1")
@@ -23,6 +29,11 @@ def main(argv=None) -> int:
     if args.breached_entries > 0:
         print()
         status = max(status, breached.run(args.breached_entries))
+    if args.report_accounts > 0:
+        print()
+        # A process of its own: it sets Django up on a database of its own, as the import did.
+        status = max(status, subprocess.call([sys.executable, "-m", "benchmarks.reports", "--accounts",
+                                              str(args.report_accounts), "--events", str(args.report_events)]))
     return status
 
 

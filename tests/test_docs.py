@@ -126,12 +126,12 @@ def test_configuration_md_documents_every_key_and_no_other():
     assert not found, "docs/configuration.md disagrees with src/sspr/config/schema.py:\n" + "\n".join(found)
 
 
-class _Audit(Section):
-    retention_days: int = Field(365, ge=1)
+class _Archive(Section):
+    keep_days: int = Field(365, ge=1)
 
 
 class _ExtendedConfig(Config):
-    audit: _Audit = _Audit()
+    archive: _Archive = _Archive()
 
 
 class _ExtendedServer(Section):
@@ -141,8 +141,8 @@ class _ExtendedServer(Section):
 def test_the_check_notices_an_undocumented_key_a_stale_default_and_an_unknown_name():
     text = CONFIGURATION.read_text(encoding="utf-8")
     found = problems(schema_keys(_ExtendedConfig), text)
-    assert "audit.retention_days: in the schema, missing from docs/configuration.md" in found
-    assert "[audit]: no heading for the section in docs/configuration.md" in found
+    assert "archive.keep_days: in the schema, missing from docs/configuration.md" in found
+    assert "[archive]: no heading for the section in docs/configuration.md" in found
     found = problems({**schema_keys(), **schema_keys(_ExtendedServer, "server.")}, text)
     assert any(problem.startswith("server.base_url: default is") for problem in found)
     found = problems(schema_keys(), text + "\nSet `server.prot` to 80.\n")

@@ -20,6 +20,8 @@ COMMANDS = {
     "breached": "breached",
     "worker": "worker",
     "apikey": "apikey",
+    "audit": "audit",
+    "reports": "reports",
 }
 USAGE = """usage: sspr [--config FILE] COMMAND [options]
 
@@ -35,8 +37,11 @@ commands:
   roster import PATH   replace the class rosters with a OneRoster 1.1 bundle, a folder
                        or a .zip (sspr roster --help)
   breached build FILE  build the offline breached-password filter (sspr breached build --help)
-  worker [--once]      send queued emails, texts and calls (keep one running beside serve)
   apikey ...           create, list and revoke API keys (sspr apikey --help)
+  worker [--once]      send queued emails, texts and calls (keep one running beside serve);
+                       once a day it also purges old audit events and refreshes the reports
+  audit purge          delete audit events older than [audit] retention_days
+  reports refresh      count every account of the directory in the reports
 """
 
 

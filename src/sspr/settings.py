@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "sspr.roster",
     "sspr.api",
     "ninja",  # django-ninja: its interactive page's template and script files (sspr.api)
+    "sspr.reports",
     "sspr.web.apps.OperatorAdminConfig",  # django.contrib.admin, on our sign-in (sspr.web.operators)
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -91,6 +91,7 @@ def test_processes_killed_while_sending_lose_nothing(deployment, gateway):
     # One request per attempt record, each with the whole message.
     assert [request.json for request in gateway.requests] == [
         {"to": "+12025550123", "message": "Your code is 123456"}] * 3
-    tags = [tag for (tag,) in query("SELECT tag FROM audit_auditevent ORDER BY id")]
+    # The worker's daily work (audited as audit:purge) runs on its first round too.
+    tags = [tag for (tag,) in query("SELECT tag FROM audit_auditevent WHERE tag != 'audit:purge' ORDER BY id")]
     assert tags == ["delivery:queued", "delivery:sent"]
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sspr.actors import Actor, Role
 
+from . import syslog
 from .logging import neutralise
 
 
@@ -44,6 +45,7 @@ class Tag(models.TextChoices):
     API_REFUSED = "api:refused", _("API call refused")
     APIKEY_CREATE = "apikey:create", _("API key created")
     APIKEY_REVOKE = "apikey:revoke", _("API key revoked")
+    AUDIT_PURGE = "audit:purge", _("Old audit events deleted")
 
 
 class Outcome(models.TextChoices):
@@ -130,6 +132,12 @@ class AuditEvent(models.Model):
         raise AppendOnly("audit events are never deleted")
 
 
+def purge(before) -> int:
+    """Delete the events older than before: the one deliberate way out of the append-only table
+    (the retention of `[audit] retention_days`); the caller records the purge itself."""
+    return models.QuerySet.delete(AuditEvent.objects.filter(created_at__lt=before))[0]
+
+
 def plain(value):
     """A detail value as stored: numbers and booleans stay what they are (reports add them up);
     anything else becomes neutralised text."""
@@ -142,10 +150,13 @@ def plain(value):
 
 def record(actor: Actor, tag: Tag, *, subject: str = "", outcome: Outcome = Outcome.SUCCESS,
            reason: Reason | None = None, detail: dict | None = None) -> AuditEvent:
-    """Write one event: who acted (and as what, from where), on whom, and how it ended."""
+    """Write one event: who acted (and as what, from where), on whom, and how it ended; and, when
+    `[audit] syslog` is set, forward it once it is committed (syslog.py)."""
     with transaction.atomic():
         writing()
-        return _create(actor, tag, subject=subject, outcome=outcome, reason=reason, detail=detail)
+        event = _create(actor, tag, subject=subject, outcome=outcome, reason=reason, detail=detail)
+    syslog.forward(event)
+    return event
 
 
 # The feed's lock (sspr.audit.feed): on PostgreSQL, ids come from a sequence when a row is

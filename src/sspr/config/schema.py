@@ -373,6 +373,37 @@ class Admin(Section):
     lockout_minutes: int = Field(15, ge=1)
 
 
+class Reports(Section):
+    """The console's reports (/console/reports/)."""
+
+    # What one help-desk call costs the district, to estimate the saving of resets and unlocks people
+    # did themselves; 0 hides the estimate.
+    cost_per_call: float = Field(0.0, ge=0)
+
+
+def _syslog_address(value: str) -> str:
+    if not value:
+        return value
+    scheme, _, rest = value.partition("://")
+    host, _, port = rest.rpartition(":")
+    if scheme not in ("udp", "tcp", "tls") or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise PydanticCustomError("syslog", "'{value}' is not udp://host:port, tcp://host:port or tls://host:port",
+                                  {"value": value})
+    return value
+
+
+class Audit(Section):
+    """The audit trail: how long it is kept, and where else it is sent."""
+
+    # Events older than this many days are deleted by `sspr audit purge` (the worker runs it daily).
+    retention_days: int = Field(400, ge=1)
+    # Forward every event to a SIEM as RFC 5424 syslog: "udp://host:514", "tcp://host:514" or
+    # "tls://host:6514" ("" sends nothing). Best effort: a failure never blocks or loses an event.
+    syslog: Annotated[str, AfterValidator(_syslog_address)] = ""
+    # Seconds to wait for the syslog receiver before giving up on one event.
+    syslog_timeout: float = Field(2.0, gt=0, le=30)
+
+
 class Logging(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -398,4 +429,6 @@ class Config(Section):
     roles: Roles = Roles()
     console: Console = Console()
     api: Api = Api()
+    reports: Reports = Reports()
+    audit: Audit = Audit()
 

@@ -216,10 +216,16 @@ def run_once(batch: int = 20) -> int:
     return tried
 
 
-def work(stop: threading.Event, poll: float = 2.0) -> None:
+def work(stop: threading.Event, poll: float = 2.0, *, each_round=None) -> None:
+    """Send until stopped; each_round() (the daily housekeeping, say) is called before each look."""
     while not stop.is_set():
         # A long-running process: drop a connection the database closed (restart, CONN_MAX_AGE).
         close_old_connections()
+        if each_round is not None:
+            try:
+                each_round()
+            except Exception:  # never let the daily work stop the sending
+                log.exception("delivery worker: the daily work failed; trying again next round")
         try:
             tried = run_once()
         except Exception:  # the database went away for a moment, say; keep the worker alive

@@ -6,6 +6,7 @@ none returns False. Views and commands only ever talk to this interface.
 
 import unicodedata
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -156,6 +157,12 @@ class Directory(ABC):
         """Lock the account until it is unlocked. Only the embedded directory can; on LDAP and AD
         accounts are locked with the directory's own tools."""
         raise NotImplementedError(f"{type(self).__name__} cannot lock accounts")
+
+    def every_person(self) -> Iterator[DirectoryUser]:
+        """Every account, in no particular order, for the reports' snapshot of the people they
+        count. Only directories that can list everyone cheaply do (the embedded one); the others
+        raise NotImplementedError, and the reports count the people who signed in instead."""
+        raise NotImplementedError(f"{type(self).__name__} cannot list every account")
 
     def recently_used(self, user_id: str, password: str, depth: int) -> bool:
         """Whether password is the current one or among the last depth-1 before it. Directories

@@ -5,6 +5,7 @@ from sspr.accounts.models import User
 from sspr.directory import get_directory
 from sspr.directory.base import DirectoryUnavailable, DirectoryUser, SearchResult, UnknownUser
 from sspr.passwords import policy
+from sspr.reports import people as reports_people
 
 
 def find(user_id: str) -> DirectoryUser:
@@ -30,6 +31,7 @@ def local_user(person: DirectoryUser) -> User | None:
         return None
     if user.display_name != person.display_name:
         User.objects.filter(pk=user.pk).update(display_name=person.display_name)
+    reports_people.remember(person)  # counted in the reports, with their school and groups as of now
     return user
 
 

@@ -119,6 +119,11 @@ class Staff:
         return bool(self.roles & {Role.ADMIN, Role.AUDITOR})
 
     @property
+    def reads_reports(self) -> bool:
+        """The reports page: admins and auditors for the district, a school help desk for its school."""
+        return bool(self.roles & {Role.ADMIN, Role.AUDITOR, Role.SCHOOL_HELPDESK})
+
+    @property
     def school_only(self) -> bool:
         """Scoped to their own school: a school help desk without a wider role."""
         return self.role == Role.SCHOOL_HELPDESK

@@ -3,15 +3,21 @@ their page, verifying a caller, and each action. Staff are people of the directo
 like everyone else; a console page also needs this session's second step to be of a kind in
 `console.second_step` (flows.console_access). Every decision about rights is the services'."""
 
+import csv
+import ipaddress
+import itertools
+from datetime import date, datetime, time, timedelta
 from functools import wraps
 from math import ceil
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
@@ -19,10 +25,11 @@ from sspr.audit.models import Outcome, Reason, Tag, record
 from sspr.directory.base import DirectoryUnavailable, DirectoryUser, UnknownUser
 from sspr.flows import caller_check, console_access
 from sspr.methods.models import Method
-from sspr.services import console, people, staff
+from sspr.services import audit_trail, console, people, staff
 from sspr.services.errors import PasswordRefused, TooManyAttempts
 
 from .actors import actor_of
+from .exports import safe_cell
 from .verification import verification_page
 
 PAGE_SIZE = 25
@@ -258,10 +265,63 @@ def revoke_pass(request, user_id: str, pk: int):
     return redirect(f"{reverse('console_person', args=[target.user_id])}?{request.GET.urlencode()}")
 
 
-# The audit trail, for auditors (reports come with their own pages)
+# The audit trail, for auditors and admins: search, pages, exports (reports have their own pages)
+def _moment(text: str, *, end: bool = False):
+    try:
+        day = date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1) if end else day, time.min))
+
+
+def _address(text: str) -> str:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return ""
+
+
 @console_page
 def audit(request):
     if not request.staff.reads_audit:
         raise PermissionDenied(_("Your role does not read the audit trail."))
-    events = console.recent_events(request.staff)
-    return render(request, "console/audit.html", {"events": events})
+    get = request.GET
+    form = {name: get.get(name, "").strip()[:254] for name in ("person", "actor", "tag", "outcome", "ip", "start",
+                                                               "end")}
+    wanted = audit_trail.Search(subject=form["person"], actor=form["actor"], tag=form["tag"],
+                                outcome=form["outcome"], client_ip=_address(form["ip"]),
+                                since=_moment(form["start"]), until=_moment(form["end"], end=True))
+    bad_address = bool(form["ip"]) and not wanted.client_ip
+    export = get.get("export", "")
+    if export in ("csv", "jsonl") and not bad_address:
+        return audit_export(request, wanted, export)
+    try:
+        number = max(1, min(int(get.get("page", "1")), 10_000))
+    except ValueError:
+        number = 1
+    entries, more = ([], False) if bad_address else audit_trail.page(request.staff, wanted, number)
+    query = urlencode({name: value for name, value in form.items() if value})
+    return render(request, "console/audit.html", {
+        "form": form, "entries": entries, "more": more, "page": number, "query": query, "bad_address": bad_address,
+        "tags": Tag.choices, "outcomes": Outcome.choices})
+
+
+def audit_export(request, wanted, export: str) -> StreamingHttpResponse:
+    records = audit_trail.records(request.staff, wanted)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if export == "jsonl":
+        response = StreamingHttpResponse((audit_trail.json_line(record) for record in records),
+                                         content_type="application/x-ndjson; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.jsonl"'
+        return response
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+    rows = (writer.writerow([safe_cell(cell) for cell in row]) for row in
+            itertools.chain([audit_trail.CSV_HEADERS], (audit_trail.csv_row(record) for record in records)))
+    response = StreamingHttpResponse(itertools.chain(["\ufeff"], rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    return response

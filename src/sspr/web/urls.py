@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import accounts, classes, console, reset, second_step, security_info, views
+from . import accounts, classes, console, reports, reset, second_step, security_info, views
 from .captcha import captcha_urls
 
 urlpatterns = [
@@ -37,6 +37,10 @@ urlpatterns = [
     path("console/", console.home, name="console"),
     path("console/verify/", console.verify, name="console_verify"),
     path("console/audit/", console.audit, name="console_audit"),
+    path("console/reports/", reports.coverage, name="console_reports"),
+    path("console/reports/unregistered/", reports.unregistered, name="console_reports_unregistered"),
+    path("console/reports/activity/", reports.activity, name="console_reports_activity"),
+    path("console/reports/helpdesk/", reports.helpdesk, name="console_reports_helpdesk"),
     path("console/people/<str:user_id>/", console.person, name="console_person"),
     path("console/people/<str:user_id>/check/", console.check, name="console_check"),
     path("console/people/<str:user_id>/passes/<int:pk>/revoke/", console.revoke_pass, name="console_revoke_pass"),

@@ -3,11 +3,14 @@ import threading
 
 from django.core.management.base import BaseCommand
 
+from sspr.actors import Actor
 from sspr.delivery.queue import run_once, work
+from sspr.services import housekeeping
 
 
 class Command(BaseCommand):
-    help = "Send queued emails, texts and calls, retrying transient failures with backoff."
+    help = ("Send queued emails, texts and calls, retrying transient failures with backoff; once a day, purge old "
+            "audit events and refresh the reports' people.")
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="send what is due now, then exit")
@@ -16,6 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, once, poll, **options):
         # Demo and console back-ends outside demo mode were warned about at start (DeliveryConfig.ready).
         if once:
+            housekeeping.daily(Actor.system())
             self.stdout.write(f"sent or tried {run_once()} messages")
             return
         stop = threading.Event()
@@ -24,5 +28,5 @@ class Command(BaseCommand):
             signal.signal(signum, lambda *_: stop.set())
         self.stdout.write(f"delivery worker started; looking at the queue every {poll:g} s", ending="\n")
         self.stdout.flush()
-        work(stop, poll)
+        work(stop, poll, each_round=lambda: housekeeping.daily(Actor.system()))
         self.stdout.write("delivery worker stopped")

@@ -1,0 +1,40 @@
+"""What the worker does once a day: delete audit events past their retention, and refresh the
+reports' list of people from the directory. Each run is audited."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from sspr.actors import Actor
+from sspr.audit.models import Tag, purge, record
+from sspr.limits import claim_once
+
+from . import reports
+
+
+def purge_audit(actor: Actor, *, days: int | None = None) -> int:
+    """Delete events older than `[audit] retention_days` (or days); how many. The purge is itself
+    recorded, after the deletion, so it is never the first thing a purge removes."""
+    days = days or settings.CONFIG.audit.retention_days
+    before = timezone.now() - timedelta(days=days)
+    deleted = purge(before)
+    record(actor, Tag.AUDIT_PURGE, detail={"deleted": deleted, "before": before.isoformat(timespec="seconds"),
+                                           "retention_days": days})
+    return deleted
+
+
+_done_on: set[str] = set()  # the days this process already saw claimed: no database look each round
+
+
+def daily(actor: Actor) -> bool:
+    """Run the daily work if no worker has today (a claim shared by every worker); whether it ran."""
+    today = timezone.localdate().isoformat()
+    if today in _done_on:
+        return False
+    _done_on.add(today)
+    if not claim_once("housekeeping", today, timedelta(days=2)):
+        return False
+    purge_audit(actor)
+    reports.refresh_people()
+    return True
