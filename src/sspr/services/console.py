@@ -193,13 +193,6 @@ def status(target: DirectoryUser, *, events: int = 20) -> PersonStatus:
     return PersonStatus(target, user, rows, rules.required, registered, devices, live, recent)
 
 
-def recent_events(staff_member: Staff, *, limit: int = 100) -> list[AuditEvent]:
-    """The newest events of the whole trail, for those whose role reads it."""
-    if not staff_member.reads_audit:
-        return []
-    return list(AuditEvent.objects.all()[:limit])
-
-
 # Teachers and their classes
 @dataclass(frozen=True)
 class Student:
