@@ -180,3 +180,17 @@ def test_a_teacher_resets_a_student_and_the_sheet_signs_them_in(page_in, site, s
     student_page.locator("main form button[type=submit]").click()
     expect(student_page).to_have_url(f"{site}/security-info/")
     assert re.search("chris@personal.example", student_page.locator("main").inner_text())
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_an_admin_makes_an_api_key_on_an_accessible_page(page_in, site, language):
+    admin = staff_member("riley.morgan@district.example", ["IT Admins"])
+    page = page_in(language, **PHONE)
+    staff_sign_in(page, site, admin)
+    page.goto(f"{site}/console/api-keys/")
+    checked(page)
+    page.locator("#id_name").fill("ticketing")
+    page.locator("input[value='people:read']").check()
+    page.locator("main form.stack button[type=submit]").click()
+    expect(page.locator("[data-secret]")).to_contain_text("sspr_")
+    checked(page)

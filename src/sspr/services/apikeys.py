@@ -129,3 +129,8 @@ def authenticate(presented: str) -> ApiKey:
 
 def staff_of(row: ApiKey) -> Staff:
     return Staff.for_key(row.name, Role(row.role), row.school)
+
+
+def all_keys() -> list[ApiKey]:
+    """Every key, live and revoked, newest first (never the keys themselves)."""
+    return list(ApiKey.objects.order_by("-created_at", "-id"))

@@ -124,6 +124,11 @@ class Staff:
         return bool(self.roles & {Role.ADMIN, Role.AUDITOR, Role.SCHOOL_HELPDESK})
 
     @property
+    def manages_keys(self) -> bool:
+        """API keys: an admin's (a key is as strong as the role it is made with)."""
+        return Role.ADMIN in self.roles and not self.key_name
+
+    @property
     def school_only(self) -> bool:
         """Scoped to their own school: a school help desk without a wider role."""
         return self.role == Role.SCHOOL_HELPDESK

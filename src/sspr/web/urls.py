@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import accounts, classes, console, reports, reset, second_step, security_info, views
+from . import accounts, apikeys, classes, console, reports, reset, second_step, security_info, views
 from .captcha import captcha_urls
 
 urlpatterns = [
@@ -45,6 +45,8 @@ urlpatterns = [
     path("console/people/<str:user_id>/check/", console.check, name="console_check"),
     path("console/people/<str:user_id>/passes/<int:pk>/revoke/", console.revoke_pass, name="console_revoke_pass"),
     path("console/people/<str:user_id>/<slug:name>/", console.act, name="console_act"),
+    path("console/api-keys/", apikeys.keys, name="console_apikeys"),
+    path("console/api-keys/<slug:name>/revoke/", apikeys.revoke, name="console_apikey_revoke"),
     path("console/classes/", classes.classes, name="console_classes"),
     path("console/classes/<str:sourced_id>/", classes.section, name="console_section"),
     path("console/classes/<str:sourced_id>/sheet/", classes.sheet, name="console_sheet"),
