@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sspr.web.middleware.DirectoryUnavailableMiddleware",
+    "sspr.web.middleware.LimitsUnavailableMiddleware",
     "sspr.web.middleware.AdminNetworksMiddleware",
 ]
 

@@ -8,7 +8,7 @@ A key typed `Secret` may also be given as `<key>_file`; sspr.config finds them b
 import ipaddress
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from sspr.delivery.channels import BACKENDS
@@ -201,8 +201,13 @@ class Branding(Section):
 
 
 class Limits(Section):
-    # Where the sliding logs of every rate limit are kept, shared by all worker processes.
-    backend: Literal["database"] = "database"
+    # Where the sliding logs of every rate limit are kept, shared by all worker processes:
+    # "database" for one instance, "redis" (limits.redis_url) for several.
+    backend: Literal["database", "redis"] = "database"
+    # redis://[:password@]host:port/db, or rediss:// for TLS; may hold a password.
+    redis_url: Secret = ""
+    # Seconds to wait for Redis before a request is answered "try again later".
+    redis_timeout: float = Field(2.0, gt=0, le=30)
     # A whole school often shares one public address: keep per-IP limits generous and let the
     # per-account lockout (directory.lockout_threshold) stop guessing at one account.
     signin_failures_per_ip: int = Field(100, ge=1)
@@ -211,6 +216,16 @@ class Limits(Section):
     # a larger budget of failed sign-ins per address there.
     trusted_networks: list[str] = []
     trusted_signin_failures_per_ip: int = Field(1000, ge=1)
+
+    @model_validator(mode="after")
+    def _redis_needs_an_address(self) -> "Limits":
+        if self.backend != "redis":
+            return self
+        if not self.redis_url:
+            raise PydanticCustomError("redis_url", 'redis_url is required when backend = "redis"')
+        if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise PydanticCustomError("redis_url", "redis_url must start with redis://, rediss:// or unix://")
+        return self
 
 
 # The back-ends each channel may name: "none" (the channel is off) and those of the registry, so

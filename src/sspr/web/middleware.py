@@ -1,4 +1,5 @@
 import ipaddress
+import logging
 import time
 from functools import cached_property
 
@@ -8,6 +9,7 @@ from django.utils.cache import add_never_cache_headers
 
 from sspr.actors import in_networks
 from sspr.directory.base import DirectoryUnavailable
+from sspr.limits import LimitsUnavailable
 
 
 class ClientIPMiddleware:
@@ -102,6 +104,29 @@ class DirectoryUnavailableMiddleware:
         if isinstance(exception, DirectoryUnavailable):
             return render(request, "errors/503.html", status=503)
         return None
+
+
+class LimitsUnavailableMiddleware:
+    """Any page that counts toward a rate limit while the limits cannot be checked (Redis down)
+    says "try again later" with status 503: failing closed, since a limit that cannot be checked
+    would otherwise be no limit at all. Nothing was changed; the next request after Redis is back
+    goes through, as the client reconnects by itself."""
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, LimitsUnavailable):
+            return None
+        logging.getLogger("sspr.limits").error("rate limits unavailable: %s", exception)
+        response = render(request, "errors/503.html", {"limits": True}, status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response
 
 
 ADMIN_PREFIX = "/admin"  # where sspr.urls puts the admin

@@ -4,6 +4,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from sspr import limits
 from sspr.demo.models import OutboxMessage
 from sspr.ops.checks import directory_problems
 
@@ -19,7 +20,8 @@ def healthz(request):
 
 @require_GET
 def readyz(request):
-    """Ready when the database answers and the directory reports no problem."""
+    """Ready when the database and the rate limits' Redis (if any) answer and the directory
+    reports no problem."""
     problems = []
     try:
         with connection.cursor() as cursor:
@@ -27,7 +29,7 @@ def readyz(request):
     except Exception as exc:  # any failure here means "not ready", and we say which
         problems.append(f"database: {exc.__class__.__name__}")
     else:
-        problems += directory_problems()
+        problems += limits.backend().problems() + directory_problems()
     status = 503 if problems else 200
     return JsonResponse({"ready": not problems, "problems": problems}, status=status)
 
