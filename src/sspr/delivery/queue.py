@@ -5,7 +5,8 @@ conditional UPDATE, so two processes never hold the same message) and writes an 
 before calling the provider: each attempt record is at most one send. A process that dies
 while sending leaves its attempt "sending"; the next claimant marks it "lost" (it may or may not
 have gone out) and makes a new attempt. Claims lapse after a lease, and at once when the
-claimant was a process on this machine that no longer exists.
+claimant was a process on this machine that no longer exists. Workers may run on any number of
+hosts: on PostgreSQL each takes the next due message with SELECT ... FOR UPDATE SKIP LOCKED.
 """
 
 import logging
@@ -16,7 +17,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, close_old_connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -184,33 +185,56 @@ def release_dead_claims() -> None:
 
 
 def claim(delivery: Delivery, backend) -> bool:
+    """Take a message still due and unclaimed: a conditional UPDATE, which only one process can win."""
     now = timezone.now()
-    claimed = (Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
-               .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    claimed = (_due(now).filter(pk=delivery.pk)
                .update(claimed_by=me(), claimed_until=now + lease(backend)))
     return claimed == 1
 
 
-def run_once(batch: int = 20) -> int:
-    """Send what is due; return how many messages were tried."""
-    release_dead_claims()
+def _due(now) -> "models.QuerySet[Delivery]":
+    return (Delivery.objects.filter(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)))
+
+
+def claim_next() -> tuple[Delivery, object] | None:
+    """The next due message, claimed by this process, with its back-end (or the DeliveryUnavailable
+    that says why it has none); None when nothing is due.
+
+    On PostgreSQL the row is taken with SELECT ... FOR UPDATE SKIP LOCKED, so workers on any
+    number of hosts each take a different message at once instead of queueing behind one row
+    lock or losing the conditional update to each other. On SQLite (one host) the transaction is
+    an immediate one, which already lets one writer in at a time; there FOR UPDATE is ignored and
+    the conditional update decides, as it always did."""
     now = timezone.now()
-    due = (Delivery.objects.filter(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
-           .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-           .order_by("next_attempt_at", "pk")[:batch])
-    tried = 0
-    for delivery in list(due):
+    with transaction.atomic():
+        delivery = (_due(now).order_by("next_attempt_at", "pk")
+                    .select_for_update(skip_locked=True, of=("self",)).first())
+        if delivery is None:
+            return None
         try:
-            backend = get_backend(delivery.channel)
+            backend: object = get_backend(delivery.channel)
         except DeliveryUnavailable as exc:
-            unknown = SimpleNamespace(timeout=0, name=delivery.backend)
-            if claim(delivery, unknown):
-                delivery.refresh_from_db()
-                _give_up(delivery, exc.reason[:300])
+            backend = exc
+        lease_of = SimpleNamespace(timeout=0) if isinstance(backend, DeliveryUnavailable) else backend
+        if not claim(delivery, lease_of):
+            return None  # SQLite only: another process won the update (a lock would have kept it away)
+    delivery.refresh_from_db()
+    return delivery, backend
+
+
+def run_once(batch: int = 20) -> int:
+    """Send what is due, one claimed message at a time; return how many messages were tried."""
+    release_dead_claims()
+    tried = 0
+    for _ in range(batch):
+        claimed = claim_next()
+        if claimed is None:
+            break
+        delivery, backend = claimed
+        if isinstance(backend, DeliveryUnavailable):
+            _give_up(delivery, backend.reason[:300])
             continue
-        if not claim(delivery, backend):
-            continue  # another worker took it
-        delivery.refresh_from_db()
         attempt(delivery, backend)
         tried += 1
     return tried
