@@ -248,8 +248,11 @@ class Delivery(Section):
     admin_emails: list[str] = []
     # Tries per message; only a transient failure (timeout, provider down) is tried again.
     max_attempts: int = Field(5, ge=1, le=20)
-    # Wait before the first retry; each further retry waits four times longer, at most an hour.
+    # Notices: wait before the first retry; each further retry waits four times longer, at most an hour.
     retry_delay_seconds: int = Field(30, ge=1, le=3600)
+    # Codes (someone is waiting on the page): the waits before each retry, in order; a code gets
+    # one try more than there are waits, and none after it expires.
+    code_retry_seconds: list[Annotated[int, Field(ge=1, le=600)]] = Field([2, 5, 15, 30], min_length=1, max_length=10)
 
 
 class ChannelLimits(Section):

@@ -43,8 +43,20 @@ def lease(backend) -> timedelta:
     return timedelta(seconds=60 + 4 * (backend.timeout or 0))
 
 
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(settings.CONFIG.delivery.retry_delay_seconds * 4 ** (attempts - 1), MAX_DELAY))
+def backoff(attempts: int, *, urgent: bool = False) -> timedelta:
+    """The wait after the `attempts`-th try failed. A code (urgent) follows
+    delivery.code_retry_seconds, all within about a minute, while the person waits on the page; a
+    notice waits retry_delay_seconds, then four times longer each time, at most an hour."""
+    config = settings.CONFIG.delivery
+    if urgent:
+        schedule = config.code_retry_seconds
+        return timedelta(seconds=schedule[min(attempts, len(schedule)) - 1])
+    return timedelta(seconds=min(config.retry_delay_seconds * 4 ** (attempts - 1), MAX_DELAY))
+
+
+def max_attempts(delivery: Delivery) -> int:
+    config = settings.CONFIG.delivery
+    return len(config.code_retry_seconds) + 1 if delivery.urgent else config.max_attempts
 
 
 def send(message, *, account: str = "", client_ip: str | None = None, wait: bool = True) -> Delivery:
@@ -59,6 +71,7 @@ def send(message, *, account: str = "", client_ip: str | None = None, wait: bool
         body=gsm.fit(message.body) if message.channel == "sms" else message.body,
         html=message.html, language=message.language or translation.get_language() or settings.LANGUAGE_CODE,
         account=account[:254], client_ip=client_ip, cost=cost, next_attempt_at=now, expires_at=message.expires_at,
+        urgent=message.urgent,
         claimed_by=me() if inline else "", claimed_until=now + lease(backend) if inline else None,
     )
     _audit(delivery, Tag.DELIVERY_QUEUED, Outcome.STARTED)
@@ -107,11 +120,11 @@ def attempt(delivery: Delivery, backend) -> Delivery:
 def _failed(delivery: Delivery, number: int, failure: TransportError) -> Delivery:
     now = timezone.now()
     reason = failure.reason[:300]
-    final = failure.permanent or number >= settings.CONFIG.delivery.max_attempts
+    final = failure.permanent or number >= max_attempts(delivery)
     Attempt.objects.filter(delivery=delivery, number=number).update(
         outcome=Attempt.Outcome.PERMANENT if failure.permanent else Attempt.Outcome.TRANSIENT,
         finished_at=now, reason=reason)
-    retry_at = now + backoff(number)
+    retry_at = now + backoff(number, urgent=delivery.urgent)
     if not final and delivery.expires_at and retry_at >= delivery.expires_at:
         final, reason = True, f"{reason} (no time left to try again)"[:300]
     if final:
