@@ -3,6 +3,7 @@ loopback with its state in one temporary folder: PostgreSQL (as scripts/with-pos
 nginx in front of two `sspr serve` instances, and `sspr worker` processes."""
 
 import contextlib
+import http.client
 import os
 import shutil
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 from .redis_server import free_port
 
@@ -154,3 +156,31 @@ class Deployment:
 
     def log(self, name: str) -> str:
         return (self.folder / f"{name}.log").read_text()
+
+
+class Answer:
+    def __init__(self, status: int, headers: dict[str, str], text: str):
+        self.status_code, self.headers, self.text = status, headers, text
+
+
+def fetch(method: str, url: str, *, form: dict | None = None, cookies: dict | None = None) -> Answer:
+    """One request, redirects not followed; Set-Cookie lands in `cookies` (name=value only)."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in (cookies or {}).items())}
+    body = None
+    if form is not None:
+        body = urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        connection.request(method, parts.path or "/", body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode()
+        if cookies is not None:
+            for header, value in response.getheaders():
+                if header.lower() == "set-cookie":
+                    name, _, rest = value.partition("=")
+                    cookies[name] = rest.split(";", 1)[0]
+        return Answer(response.status, {k.title(): v for k, v in response.getheaders()}, text)
+    finally:
+        connection.close()

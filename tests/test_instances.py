@@ -19,11 +19,10 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from .conftest import find_code
 from .delivery.servers import HttpServer, Reply
-from .instances import Deployment, Nginx, Postgres, stop, wait_for_port
+from .instances import Deployment, Nginx, Postgres, fetch, stop, wait_for_port
 from .redis_server import RedisServer, free_port
 
 pytestmark = pytest.mark.instances
@@ -150,22 +149,21 @@ class Person:
     """A browser: its cookies go to whichever instance it is pointed at."""
 
     def __init__(self, portal: Portal):
-        self.portal, self.http = portal, requests.Session()
+        self.portal, self.cookies = portal, {}
 
-    def get(self, where: str, path: str) -> requests.Response:
-        return self.http.get(self.portal.urls[where] + path, allow_redirects=False, timeout=30)
+    def get(self, where: str, path: str):
+        return fetch("GET", self.portal.urls[where] + path, cookies=self.cookies)
 
     def token(self, where: str, path: str) -> str:
         """The CSRF token: the cookie's secret, which Django accepts as the form's token too (a
         GET of the verification page would start its stage over)."""
-        if "sspr_csrf" not in self.http.cookies:
+        if "sspr_csrf" not in self.cookies:
             self.get(where, path)
-        return self.http.cookies["sspr_csrf"]
+        return self.cookies["sspr_csrf"]
 
-    def post(self, where: str, path: str, data: dict) -> requests.Response:
-        return self.http.post(self.portal.urls[where] + path,
-                              data={"csrfmiddlewaretoken": self.token(where, path), **data},
-                              allow_redirects=False, timeout=30)
+    def post(self, where: str, path: str, data: dict):
+        return fetch("POST", self.portal.urls[where] + path, cookies=self.cookies,
+                     form={"csrfmiddlewaretoken": self.token(where, path), **data})
 
     def signed_in_to_the_code_page(self, where: str, user_id: str) -> tuple[str, str]:
         """Password, then a text chosen: the code page. Returns the method's option and phone."""
@@ -197,14 +195,13 @@ def test_a_hundred_parallel_wrong_codes_over_both_instances_stop_exactly_at_the_
     code = portal.code_sent_to(phone, sent_before)
     wrong = f"{(int(code) + 1) % 1_000_000:06}"
     token = person.token("A", "/signin/verify/")
-    cookies = person.http.cookies.get_dict()
+    cookies = dict(person.cookies)
     start, answers = threading.Barrier(100), [None] * 100
 
     def guess(index: int) -> None:
         start.wait(timeout=30)
-        answers[index] = requests.post(
-            portal.urls["AB"[index % 2]] + "/signin/verify/", cookies=cookies, allow_redirects=False, timeout=60,
-            data={"csrfmiddlewaretoken": token, "action": "verify", "code": wrong}).text
+        answers[index] = fetch("POST", portal.urls["AB"[index % 2]] + "/signin/verify/", cookies=dict(cookies),
+                               form={"csrfmiddlewaretoken": token, "action": "verify", "code": wrong}).text
 
     threads = [threading.Thread(target=guess, args=(index,)) for index in range(100)]
     for thread in threads:
@@ -225,7 +222,7 @@ def at_once(posts: dict[str, tuple[str, dict, dict]]) -> dict[str, int]:
 
     def send(name: str, url: str, form: dict, cookies: dict) -> None:
         start.wait(timeout=30)
-        statuses[name] = requests.post(url, data=form, cookies=cookies, allow_redirects=False, timeout=30).status_code
+        statuses[name] = fetch("POST", url, form=form, cookies=dict(cookies)).status_code
 
     threads = [threading.Thread(target=send, args=(name, *post)) for name, post in posts.items()]
     for thread in threads:
@@ -252,14 +249,13 @@ def test_a_captcha_answer_spent_on_a_is_refused_on_b(portal):
         challenge = re.search(r'data-challenge="([0-9a-f]+)" data-difficulty="(\d+)"', page)
         form = {"csrfmiddlewaretoken": person.token("A", "/reset/"), "user_id": PEOPLE[2],
                 "captcha_pow": solve(challenge.group(1), int(challenge.group(2)))}
-        cookies = person.http.cookies.get_dict()
+        cookies = dict(person.cookies)
         statuses = at_once({where: (portal.urls[where] + "/reset/", form, cookies) for where in "AB"})
         # The same answer, on both instances at once: one of them takes it, the other refuses it.
         assert sorted(statuses.values()) == [302, 400], statuses
         # And spent is spent: sent again to either, it is refused.
         for where in "AB":
-            assert requests.post(portal.urls[where] + "/reset/", data=form, cookies=cookies, allow_redirects=False,
-                                 timeout=30).status_code == 400
+            assert fetch("POST", portal.urls[where] + "/reset/", form=form, cookies=dict(cookies)).status_code == 400
 
 
 def test_with_redis_stopped_the_portal_says_try_again_later_and_recovers(portal):
