@@ -19,6 +19,7 @@ COMMANDS = {
     "roster": "roster",
     "breached": "breached",
     "worker": "worker",
+    "rotate-secret-key": "rotate_secret_key",
 }
 USAGE = """usage: sspr [--config FILE] COMMAND [options]
 
@@ -35,6 +36,8 @@ commands:
                        or a .zip (sspr roster --help)
   breached build FILE  build the offline breached-password filter (sspr breached build --help)
   worker [--once]      send queued emails, texts and calls (keep one running beside serve)
+  rotate-secret-key --old-key-file FILE
+                       after changing server.secret_key, seal authenticator keys again
 """
 
 
