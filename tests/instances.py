@@ -53,16 +53,20 @@ class Postgres:
     def start(self) -> "Postgres":
         subprocess.run([*self.run_as, str(self.bindir / "initdb"), "-D", str(self.folder / "db"), "-A", "trust",
                         "-U", "sspr", "-E", "UTF8", "--no-locale"], check=True, capture_output=True)
-        subprocess.run([*self.run_as, str(self.bindir / "pg_ctl"), "-D", str(self.folder / "db"), "-l",
-                        str(self.folder / "server.log"), "-w", "-o",
-                        f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off -c full_page_writes=off "
-                        "-c max_connections=200", "start"], check=True, capture_output=True)
+        self.resume()
         subprocess.run([*self.run_as, str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
                         "-U", "sspr", "sspr"], check=True, capture_output=True)
         return self
 
-    def stop(self) -> None:
-        subprocess.run([*self.run_as, str(self.bindir / "pg_ctl"), "-D", str(self.folder / "db"), "-m", "immediate",
+    def resume(self) -> None:
+        """Start the server on the data folder as it is."""
+        subprocess.run([*self.run_as, str(self.bindir / "pg_ctl"), "-D", str(self.folder / "db"), "-l",
+                        str(self.folder / "server.log"), "-w", "-o",
+                        f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off -c full_page_writes=off "
+                        "-c max_connections=200", "start"], check=True, capture_output=True)
+
+    def stop(self, mode: str = "immediate") -> None:
+        subprocess.run([*self.run_as, str(self.bindir / "pg_ctl"), "-D", str(self.folder / "db"), "-m", mode,
                         "stop"], capture_output=True)
 
 

@@ -1,8 +1,8 @@
 """Several instances: a real nginx in front of two `sspr serve` instances (A and B) on one real
 PostgreSQL and one real Redis (`[limits] backend = "redis"`), with two `sspr worker` processes
 sending texts to a local HTTP gateway. Every instance is interchangeable: what one starts another
-finishes, limits and single-use answers hold across them, losing an instance loses nothing, and
-losing Redis is a 503 "try again later" until it is back.
+finishes, limits and single-use answers hold across them, losing an instance or a worker loses
+nothing, and losing Redis or PostgreSQL is a 503 "try again later" until it is back.
 
 The tests talk to A and B directly where the point is which instance answers, and to nginx where
 the point is what a person behind the load balancer sees. They share one deployment (started once
@@ -79,7 +79,7 @@ url = "{gateway}/sms"
 timeout = 5.0
 """
 
-PEOPLE = [f"student{number}@district.example" for number in range(7)]
+PEOPLE = [f"student{number}@district.example" for number in range(8)]
 
 
 class Portal:
@@ -273,6 +273,24 @@ def test_with_redis_stopped_the_portal_says_try_again_later_and_recovers(portal)
         assert person.get(where, "/readyz").status_code == 200
     answer = person.post("nginx", "/signin/", {"user_id": PEOPLE[3], "password": PASSWORD})
     assert answer.status_code == 302 and answer.headers["Location"] == "/signin/verify/"
+
+
+def test_with_postgresql_restarted_mid_flow_the_request_is_try_again_later_and_the_flow_continues(portal):
+    person = Person(portal)
+    sent_before = len(portal.gateway.requests)
+    _pk, phone = person.signed_in_to_the_code_page("nginx", PEOPLE[7])
+    code = portal.code_sent_to(phone, sent_before)
+    portal.postgres.stop("fast")  # a restart: every connection is closed
+    try:
+        for where in ("A", "B"):
+            answer = person.post(where, "/signin/verify/", {"action": "verify", "code": code})
+            assert answer.status_code == 503 and "Please try again later" in answer.text, answer.text[:300]
+    finally:
+        portal.postgres.resume()
+    # The instances' old connections are replaced; the person's flow is where they left it.
+    answer = person.post("nginx", "/signin/verify/", {"action": "verify", "code": code})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/account/"
+    assert all(person.get(where, "/account/").status_code == 200 for where in ("A", "B"))
 
 
 def test_killing_a_worker_mid_send_delivers_after_the_other_takes_over(portal):

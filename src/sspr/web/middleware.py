@@ -4,12 +4,14 @@ import time
 from functools import cached_property
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 from sspr.actors import in_networks
 from sspr.directory.base import DirectoryUnavailable
 from sspr.limits import LimitsUnavailable
+from sspr.web.views import unavailable
 
 
 class ClientIPMiddleware:
@@ -103,6 +105,8 @@ class DirectoryUnavailableMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, DirectoryUnavailable):
             return render(request, "errors/503.html", status=503)
+        if isinstance(exception, OperationalError | InterfaceError):
+            return unavailable(request, exception)
         return None
 
 
