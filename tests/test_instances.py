@@ -71,7 +71,8 @@ redis_url = "{redis}"
 redis_timeout = 0.5
 [reset]
 captcha = "pow"
-pow_difficulty = 8
+# High enough that a stale answer cannot pass by chance against a newer challenge (1 in 2^16).
+pow_difficulty = 16
 resets_per_ip_per_hour = 1000
 [sms]
 backend = "http"
@@ -79,7 +80,7 @@ url = "{gateway}/sms"
 timeout = 5.0
 """
 
-PEOPLE = [f"student{number}@district.example" for number in range(8)]
+PEOPLE = [f"student{number}@district.example" for number in range(9)]
 
 
 class Portal:
@@ -240,6 +241,33 @@ def solve(challenge: str, difficulty: int) -> str:
         if int.from_bytes(digest, "big") >> (256 - difficulty) == 0:
             return str(number)
     raise AssertionError("no solution")
+
+
+def test_a_reset_started_on_a_is_finished_on_b(portal):
+    person, user_id = Person(portal), PEOPLE[8]
+    pk, phone = portal.methods[user_id]
+    page = person.get("A", "/reset/").text
+    challenge = re.search(r'data-challenge="([0-9a-f]+)" data-difficulty="(\d+)"', page)
+    answer = person.post("A", "/reset/", {"user_id": user_id,
+                                          "captcha_pow": solve(challenge.group(1), int(challenge.group(2)))})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/reset/reason/"
+    assert person.post("A", "/reset/reason/", {"reason": "forgot"}).headers["Location"] == "/reset/verify/"
+    page = person.post("A", "/reset/verify/", {"action": "choose", "option": f"{pk}:sms"})
+    assert "complete mobile phone number" in page.text
+    sent_before = len(portal.gateway.requests)
+    national = f"({phone[2:5]}) {phone[5:8]}-{phone[8:]}"
+    page = person.post("A", "/reset/verify/", {"action": "number", "region": "US", "number": national})
+    assert "We texted your phone" in page.text
+    code = portal.code_sent_to(phone, sent_before)
+    answer = person.post("B", "/reset/verify/", {"action": "verify", "code": code})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/reset/new-password/"
+    new = "Purple lanterns drift over quiet harbors!"
+    done = person.post("B", "/reset/new-password/", {"new_password": new, "confirm_password": new})
+    assert done.status_code == 200 and "Your password has been reset" in done.text
+    # The new password is the one that works, on either instance.
+    assert Person(portal).post("A", "/signin/", {"user_id": user_id, "password": PASSWORD}).status_code == 400
+    answer = Person(portal).post("B", "/signin/", {"user_id": user_id, "password": new})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/signin/verify/"
 
 
 def test_a_captcha_answer_spent_on_a_is_refused_on_b(portal):
