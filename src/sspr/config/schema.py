@@ -284,12 +284,33 @@ class Telephony(ChannelLimits):
     daily_spending_cap: float = Field(10.0, ge=0)
 
 
+def _fallback_differs(backend: str, fallback: str) -> None:
+    if fallback != "none" and fallback == backend:
+        raise PydanticCustomError("fallback", "fallback must name another back-end than backend")
+    if fallback != "none" and backend == "none":
+        raise PydanticCustomError("fallback", "fallback needs a backend first")
+
+
 class Sms(Telephony, HttpGatewaySettings, EmailToSmsSettings):
     backend: SmsBackend = "none"
+    # A second provider that takes over at once when the first fails transiently (down, busy,
+    # slow): "twilio" first and "http" second, say. Its keys are those of its own back-end.
+    fallback: SmsBackend = "none"
+
+    @model_validator(mode="after")
+    def _fallback_is_another(self) -> "Sms":
+        _fallback_differs(self.backend, self.fallback)
+        return self
 
 
 class Voice(Telephony, HttpGatewaySettings):
     backend: VoiceBackend = "none"
+    fallback: VoiceBackend = "none"  # as sms.fallback
+
+    @model_validator(mode="after")
+    def _fallback_is_another(self) -> "Voice":
+        _fallback_differs(self.backend, self.fallback)
+        return self
     limit_per_destination: int = Field(3, ge=1)
     limit_per_account: int = Field(5, ge=1)
     limit_per_ip: int = Field(20, ge=1)

@@ -28,7 +28,7 @@ from . import fraud, gsm
 from .errors import DeliveryFailed, DeliveryUnavailable, TransportError
 from .models import Attempt, Delivery
 from .phone import mask
-from .registry import get_backend
+from .registry import backend_name, fallback_name, get_backend
 
 log = logging.getLogger("sspr.delivery")
 MAX_DELAY = 3600
@@ -124,7 +124,10 @@ def _failed(delivery: Delivery, number: int, failure: TransportError) -> Deliver
     Attempt.objects.filter(delivery=delivery, number=number).update(
         outcome=Attempt.Outcome.PERMANENT if failure.permanent else Attempt.Outcome.TRANSIENT,
         finished_at=now, reason=reason)
-    retry_at = now + backoff(number, urgent=delivery.urgent)
+    # The fallback provider takes over at once from a first provider that failed; after it too
+    # has failed, the wait follows the schedule.
+    took_over = fallback_name(delivery.channel) is not None and delivery.backend == backend_name(delivery.channel)
+    retry_at = now if took_over else now + backoff(number, urgent=delivery.urgent)
     if not final and delivery.expires_at and retry_at >= delivery.expires_at:
         final, reason = True, f"{reason} (no time left to try again)"[:300]
     if final:
@@ -210,6 +213,15 @@ def _due(now) -> "models.QuerySet[Delivery]":
             .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)))
 
 
+def backend_for(delivery: Delivery):
+    """The channel's provider for the next try: with a fallback configured, the two take turns,
+    so the fallback makes every other try, starting with the retry right after the first failure."""
+    fallback = fallback_name(delivery.channel)
+    if fallback is not None and delivery.attempts % 2 == 1:
+        return get_backend(delivery.channel, fallback)
+    return get_backend(delivery.channel)
+
+
 def claim_next() -> tuple[Delivery, object] | None:
     """The next due message, claimed by this process, with its back-end (or the DeliveryUnavailable
     that says why it has none); None when nothing is due.
@@ -226,7 +238,7 @@ def claim_next() -> tuple[Delivery, object] | None:
         if delivery is None:
             return None
         try:
-            backend: object = get_backend(delivery.channel)
+            backend: object = backend_for(delivery)
         except DeliveryUnavailable as exc:
             backend = exc
         lease_of = SimpleNamespace(timeout=0) if isinstance(backend, DeliveryUnavailable) else backend
