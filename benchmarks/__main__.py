@@ -1,9 +1,9 @@
-"""Run the benchmarks: python -m benchmarks [--rows N] [--profile] [--breached-entries N]."""
+"""Run the benchmarks: python -m benchmarks [--rows N] [--profile] [--breached-entries N] [--signin-seconds S]."""
 
 import argparse
 import sys
 
-from . import breached, import_accounts
+from . import breached, import_accounts, signin
 
 
 def main(argv=None) -> int:
@@ -16,6 +16,8 @@ def main(argv=None) -> int:
     parser.add_argument("--breached-entries", type=int, default=breached.DEFAULT_ENTRIES,
                         help=f"hashes for the breached-password filter (default {breached.DEFAULT_ENTRIES:,}; "
                              "0 skips it)")
+    parser.add_argument("--signin-seconds", type=float, default=10.0,
+                        help="seconds of whole sign-in flows against the hash rate (default 10; 0 skips it)")
     args = parser.parse_args(argv)
     if args.rows < 1:
         parser.error("--rows must be at least 1")
@@ -23,6 +25,9 @@ def main(argv=None) -> int:
     if args.breached_entries > 0:
         print()
         status = max(status, breached.run(args.breached_entries))
+    if args.signin_seconds > 0:
+        print()
+        status = max(status, signin.run(args.signin_seconds))
     return status
 
 
