@@ -34,3 +34,13 @@ def test_with_redis_down_wrong_passwords_are_not_tried_at_all(client, student, r
     redis_limits.start()
     # Nothing was tested while the limits could not count: the account is not locked.
     assert sign_in(client, student).status_code == 302
+
+
+def test_sspr_check_says_when_redis_cannot_be_reached(redis_limits, capsys):
+    from django.core.management import call_command
+
+    redis_limits.stop()
+    with pytest.raises(SystemExit):
+        call_command("check_setup")
+    assert "error: limits: redis ConnectionError" in capsys.readouterr().err
+    redis_limits.start()
