@@ -9,11 +9,12 @@ BIN := $(VENV)/bin
 demo: $(VENV)/.runtime
 	$(BIN)/sspr demo --port $(PORT)
 
-# Tests run on SQLite (everything, browser and real directory servers included), then again on a
-# real PostgreSQL server started for the run (everything else that touches the database).
+# Tests run on SQLite (everything, browser and real directory servers included, and the
+# several-instances test, which starts its own PostgreSQL, Redis and nginx), then again on a real
+# PostgreSQL server started for the run (everything else that touches the database).
 test: system-packages $(VENV)/.test lint
 	$(BIN)/pytest
-	scripts/with-postgres $(BIN)/pytest -m "not browser and not directories" -p no:cacheprovider
+	scripts/with-postgres $(BIN)/pytest -m "not browser and not directories and not instances" -p no:cacheprovider
 
 # Static checks, run first by `make test`: ruff over all the code, mypy over the service, flow and
 # domain packages (both configured in pyproject.toml).

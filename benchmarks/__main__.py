@@ -1,11 +1,11 @@
 """Run the benchmarks: python -m benchmarks [--rows N] [--profile] [--breached-entries N]
-[--report-accounts N] [--report-events N]."""
+[--signin-seconds S] [--report-accounts N] [--report-events N]."""
 
 import argparse
 import subprocess
 import sys
 
-from . import breached, import_accounts
+from . import breached, import_accounts, signin
 
 
 def main(argv=None) -> int:
@@ -22,6 +22,8 @@ def main(argv=None) -> int:
                         help="accounts for the report pages' benchmark (default 60,000; 0 skips it)")
     parser.add_argument("--report-events", type=int, default=1_000_000,
                         help="audit events for the report pages' benchmark (default 1,000,000)")
+    parser.add_argument("--signin-seconds", type=float, default=10.0,
+                        help="seconds of whole sign-in flows against the hash rate (default 10; 0 skips it)")
     args = parser.parse_args(argv)
     if args.rows < 1:
         parser.error("--rows must be at least 1")
@@ -34,6 +36,12 @@ def main(argv=None) -> int:
         # A process of its own: it sets Django up on a database of its own, as the import did.
         status = max(status, subprocess.call([sys.executable, "-m", "benchmarks.reports", "--accounts",
                                               str(args.report_accounts), "--events", str(args.report_events)]))
+    if args.signin_seconds > 0:
+        print()
+        status = max(status, signin.run(args.signin_seconds))
+    print()
+    # In a process of its own: it sets Django up with a configuration of its own.
+    status = max(status, subprocess.run([sys.executable, "-m", "benchmarks.change_password"]).returncode)
     return status
 
 

@@ -16,6 +16,7 @@ from sspr.demo.models import OutboxMessage
 from sspr.directory.embedded.models import Account
 
 from .delivery.servers import SMTP_PASSWORD, SMTP_USER, HttpServer, MailServer, make_certificates
+from .redis_server import RedisServer
 
 # Django's live_server runs in a thread beside Playwright's sync API.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -161,6 +162,30 @@ class Clock:
 def clock():
     with time_machine.travel(datetime.now(UTC).replace(microsecond=0), tick=False) as traveller:
         yield Clock(traveller)
+
+
+# -- a real Redis for the rate limits ----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    server = RedisServer().start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def redis_limits(settings, redis_server):
+    """The rate limits in a real Redis, empty at the start of the test: [limits] backend = "redis"."""
+    import redis
+
+    if not redis_server.ping():
+        redis_server.start()  # a test stopped it
+    redis.Redis.from_url(redis_server.url).flushdb()
+    config = settings.CONFIG
+    settings.CONFIG = config.model_copy(update={"limits": config.limits.model_copy(
+        update={"backend": "redis", "redis_url": redis_server.url, "redis_timeout": 1.0})})
+    return redis_server
 
 
 # -- real delivery back-ends on loopback ------------------------------------------------------

@@ -22,6 +22,7 @@ COMMANDS = {
     "apikey": "apikey",
     "audit": "audit",
     "reports": "reports",
+    "rotate-secret-key": "rotate_secret_key",
 }
 USAGE = """usage: sspr [--config FILE] COMMAND [options]
 
@@ -42,6 +43,8 @@ commands:
                        once a day it also purges old audit events and refreshes the reports
   audit purge          delete audit events older than [audit] retention_days
   reports refresh      count every account of the directory in the reports
+  rotate-secret-key --old-key-file FILE
+                       after changing server.secret_key, seal authenticator keys again
 """
 
 

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sspr.web.middleware.DirectoryUnavailableMiddleware",
+    "sspr.web.middleware.LimitsUnavailableMiddleware",
     "sspr.web.middleware.AdminNetworksMiddleware",
 ]
 
@@ -102,7 +103,9 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": dj_database_url.parse(CONFIG.database.url, conn_max_age=60)}
+# Health checks: a connection kept open across requests is tested before reuse, so the first
+# request after a database restart gets a new one instead of failing on the stale one.
+DATABASES = {"default": dj_database_url.parse(CONFIG.database.url, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _db_name = DATABASES["default"]["NAME"]
     if _db_name and _db_name != ":memory:":

@@ -31,7 +31,7 @@ def sign_in(page: Page, base: str, user_id: str, password: str) -> None:
     page.goto(f"{base}/signin/")
     page.locator("#id_user_id").fill(user_id)
     page.locator("#id_password").fill(password)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
     expect(page).to_have_url(f"{base}/account/")
 
 

@@ -53,7 +53,7 @@ def test_it_changes_a_password_end_to_end(page, page_in, site, student, demo_out
     page.get_by_role("button", name="Sign out").click()
     page.locator("#id_user_id").fill(student.user_id)
     page.locator("#id_password").fill(student.password)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
     expect(page.get_by_role("alert")).to_contain_text("Your user ID or password is incorrect.")
     sign_in(page, site, student.user_id, NEW)
 
@@ -70,7 +70,7 @@ def test_it_explains_refusals_without_javascript(browser, site, student, languag
     page.locator("#id_old_password").fill(student.password)
     page.locator("#id_new_password").fill("chris")
     page.locator("#id_confirm_password").fill("chris")
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
     expect(page.get_by_role("alert")).to_contain_text(ERRORS[language])
     context.close()  # no axe here: it runs as a script, which this page does not allow
 
@@ -82,7 +82,7 @@ def test_the_change_page_and_the_idea_page_are_accessible(lang_page, site, stude
     assert_accessible(lang_page)
     lang_page.locator("#id_old_password").fill(student.password)
     lang_page.locator("#id_new_password").fill("chris")
-    lang_page.locator("main form button[type=submit]").click()
+    lang_page.locator("main form button[type=submit]:not(.button--secondary)").click()
     expect(lang_page.get_by_role("alert")).to_be_visible()
     assert_accessible(lang_page)  # with the errors shown
     lang_page.goto(f"{site}/password/idea/")

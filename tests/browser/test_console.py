@@ -41,9 +41,9 @@ def staff_sign_in(page: Page, site: str, person) -> None:
     """Password, then the authenticator app (the only method, so already chosen)."""
     enter_password(page, site, person.user_id, person.password)
     expect(page).to_have_url(f"{site}/signin/verify/")
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
     page.locator("input[name=code]").fill(current_code())
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
     expect(page).to_have_url(f"{site}/account/")
 
 
@@ -73,7 +73,7 @@ def test_a_technician_verifies_unlocks_and_resets_a_locked_student(page_in, site
     page.locator(f"a[href='/console/people/{student.user_id}/check/']").click()
     checked(page)
     page.locator(f"input[value='{phone.pk}:sms']").check()
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
     checked(page)
     page.locator("input[name=code]").fill(outbox("+15550200"))
     page.keyboard.press("Enter")
@@ -85,7 +85,7 @@ def test_a_technician_verifies_unlocks_and_resets_a_locked_student(page_in, site
     page.locator(f"a[href^='/console/people/{student.user_id}/unlock/']").click()
     expect(page.locator("#id_reason")).to_have_count(0)
     checked(page)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
     checked(page)
     assert not people.find(student.user_id).locked
 
@@ -94,15 +94,15 @@ def test_a_technician_verifies_unlocks_and_resets_a_locked_student(page_in, site
     expect(page.locator("#how-generate")).to_be_checked()
     expect(page.locator("#id_must_change")).to_be_checked()
     checked(page)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
     password = page.locator("[data-secret]").inner_text().strip()
     checked(page)
     sign_out(page)
 
     enter_password(page, site, student.user_id, password)  # then their phone, as every sign-in of theirs
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
     page.locator("input[name=code]").fill(outbox("+15550200"))
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
     expect(page).to_have_url(f"{site}/account/password/")
 
 
@@ -140,7 +140,7 @@ def test_a_teacher_resets_a_student_and_the_sheet_signs_them_in(page_in, site, s
     checked(page)
     page.locator(f"a[href^='/console/people/{student.user_id}/reset/']").click()
     expect(page.locator("#id_reason")).to_have_count(0)  # a teacher is with their class
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
     expect(page.locator("[data-secret]")).to_be_visible()
     checked(page)
 
@@ -162,7 +162,7 @@ def test_a_teacher_resets_a_student_and_the_sheet_signs_them_in(page_in, site, s
     expect(student_page.locator("#id_user_id")).to_have_value(student.user_id)
     expect(student_page).to_have_url(f"{site}/signin/pass/")  # the pass leaves the address bar and history
     checked(student_page)
-    student_page.locator("main form button[type=submit]").click()
+    student_page.locator("main form button[type=submit]:not(.button--secondary)").click()
 
     # A new password without the old one, then security info without re-entering a password.
     expect(student_page).to_have_url(f"{site}/account/password/")
@@ -170,14 +170,14 @@ def test_a_teacher_resets_a_student_and_the_sheet_signs_them_in(page_in, site, s
     checked(student_page)
     student_page.locator("#id_new_password").fill(NEW_PASSWORD)
     student_page.locator("#id_confirm_password").fill(NEW_PASSWORD)
-    student_page.locator("main form button[type=submit]").click()
+    student_page.locator("main form button[type=submit]:not(.button--secondary)").click()
     expect(student_page).to_have_url(f"{site}/security-info/register/")
     student_page.goto(f"{site}/security-info/add/email/")
     expect(student_page).to_have_url(f"{site}/security-info/add/email/")
     student_page.locator("input[type=email]").fill("chris@personal.example")
-    student_page.locator("main form button[type=submit]").click()
+    student_page.locator("main form button[type=submit]:not(.button--secondary)").click()
     student_page.locator("input[name=code]").fill(outbox("chris@personal.example"))
-    student_page.locator("main form button[type=submit]").click()
+    student_page.locator("main form button[type=submit]:not(.button--secondary)").click()
     expect(student_page).to_have_url(f"{site}/security-info/")
     assert re.search("chris@personal.example", student_page.locator("main").inner_text())
 

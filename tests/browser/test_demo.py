@@ -109,10 +109,10 @@ def sign_in_demo(page, demo, user_id, password):
     page.goto(f"{demo.url}/signin/")
     page.locator("#id_user_id").fill(user_id)
     page.locator("#id_password").fill(password)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
     expect(page).to_have_url(f"{demo.url}/security-info/register/")
     assert_accessible(page)
-    page.locator("main form button[type=submit]").click()  # "Skip for now"
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()  # "Skip for now"
     expect(page).to_have_url(f"{demo.url}/account/")
 
 

@@ -58,7 +58,7 @@ def enter_password(page: Page, site: str, user_id: str, password: str) -> None:
     page.goto(f"{site}/signin/")
     page.locator("#id_user_id").fill(user_id)
     page.locator("#id_password").fill(password)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
 
 
 def sign_out(page: Page) -> None:
@@ -71,7 +71,7 @@ def open_security_info(page: Page, site: str, password: str) -> None:
     page.goto(f"{site}/security-info/")
     expect(page).to_have_url(f"{site}/security-info/confirm-password/")
     page.locator("#id_password").fill(password)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
     expect(page).to_have_url(f"{site}/security-info/")
 
 
@@ -300,7 +300,7 @@ def check(page: Page, language: str) -> None:
     assert_fits_a_phone(page)
 
 
-def submit(page: Page, selector: str = "main form button[type=submit]") -> None:
+def submit(page: Page, selector: str = "main form button[type=submit]:not(.button--secondary)") -> None:
     page.locator(selector).first.click()
     page.wait_for_load_state()
 

@@ -272,7 +272,7 @@ def test_setting_up_the_app_on_a_phone(new_context, live_server, student):
     browser_sign_in(page, site, student.user_id, student.password)
     page.goto(f"{site}/security-info/confirm-password/")
     page.locator("#id_password").fill(student.password)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
     page.goto(f"{site}/security-info/add/totp/")
     expect(page.get_by_role("img", name="QR code for setting up your authenticator app")).to_be_visible()
     page.get_by_text("Can't scan the QR code?").click()

@@ -8,7 +8,7 @@ A key typed `Secret` may also be given as `<key>_file`; sspr.config finds them b
 import ipaddress
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from sspr.delivery.channels import BACKENDS
@@ -201,8 +201,13 @@ class Branding(Section):
 
 
 class Limits(Section):
-    # Where the sliding logs of every rate limit are kept, shared by all worker processes.
-    backend: Literal["database"] = "database"
+    # Where the sliding logs of every rate limit are kept, shared by all worker processes:
+    # "database" for one instance, "redis" (limits.redis_url) for several.
+    backend: Literal["database", "redis"] = "database"
+    # redis://[:password@]host:port/db, or rediss:// for TLS; may hold a password.
+    redis_url: Secret = ""
+    # Seconds to wait for Redis before a request is answered "try again later".
+    redis_timeout: float = Field(2.0, gt=0, le=30)
     # A whole school often shares one public address: keep per-IP limits generous and let the
     # per-account lockout (directory.lockout_threshold) stop guessing at one account.
     signin_failures_per_ip: int = Field(100, ge=1)
@@ -211,6 +216,16 @@ class Limits(Section):
     # a larger budget of failed sign-ins per address there.
     trusted_networks: list[str] = []
     trusted_signin_failures_per_ip: int = Field(1000, ge=1)
+
+    @model_validator(mode="after")
+    def _redis_needs_an_address(self) -> "Limits":
+        if self.backend != "redis":
+            return self
+        if not self.redis_url:
+            raise PydanticCustomError("redis_url", 'redis_url is required when backend = "redis"')
+        if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise PydanticCustomError("redis_url", "redis_url must start with redis://, rediss:// or unix://")
+        return self
 
 
 # The back-ends each channel may name: "none" (the channel is off) and those of the registry, so
@@ -233,8 +248,11 @@ class Delivery(Section):
     admin_emails: list[str] = []
     # Tries per message; only a transient failure (timeout, provider down) is tried again.
     max_attempts: int = Field(5, ge=1, le=20)
-    # Wait before the first retry; each further retry waits four times longer, at most an hour.
+    # Notices: wait before the first retry; each further retry waits four times longer, at most an hour.
     retry_delay_seconds: int = Field(30, ge=1, le=3600)
+    # Codes (someone is waiting on the page): the waits before each retry, in order; a code gets
+    # one try more than there are waits, and none after it expires.
+    code_retry_seconds: list[Annotated[int, Field(ge=1, le=600)]] = Field([2, 5, 15, 30], min_length=1, max_length=10)
 
 
 class ChannelLimits(Section):
@@ -266,12 +284,33 @@ class Telephony(ChannelLimits):
     daily_spending_cap: float = Field(10.0, ge=0)
 
 
+def _fallback_differs(backend: str, fallback: str) -> None:
+    if fallback != "none" and fallback == backend:
+        raise PydanticCustomError("fallback", "fallback must name another back-end than backend")
+    if fallback != "none" and backend == "none":
+        raise PydanticCustomError("fallback", "fallback needs a backend first")
+
+
 class Sms(Telephony, HttpGatewaySettings, EmailToSmsSettings):
     backend: SmsBackend = "none"
+    # A second provider that takes over at once when the first fails transiently (down, busy,
+    # slow): "twilio" first and "http" second, say. Its keys are those of its own back-end.
+    fallback: SmsBackend = "none"
+
+    @model_validator(mode="after")
+    def _fallback_is_another(self) -> "Sms":
+        _fallback_differs(self.backend, self.fallback)
+        return self
 
 
 class Voice(Telephony, HttpGatewaySettings):
     backend: VoiceBackend = "none"
+    fallback: VoiceBackend = "none"  # as sms.fallback
+
+    @model_validator(mode="after")
+    def _fallback_is_another(self) -> "Voice":
+        _fallback_differs(self.backend, self.fallback)
+        return self
     limit_per_destination: int = Field(3, ge=1)
     limit_per_account: int = Field(5, ge=1)
     limit_per_ip: int = Field(20, ge=1)

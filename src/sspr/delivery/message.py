@@ -13,6 +13,8 @@ class Message:
     body: plain text (for voice: the words spoken). html: an optional HTML part for email.
     language: the recipient's language ("es"); empty: the language active when sending.
     expires_at: a message not sent by then is dropped (a code nobody can use any more).
+    urgent: someone is waiting for it (a code): retried on delivery.code_retry_seconds, within
+    a minute, instead of the slow schedule of notices.
     """
 
     channel: Channel
@@ -22,3 +24,4 @@ class Message:
     html: str = ""
     language: str = ""
     expires_at: datetime | None = None
+    urgent: bool = False

@@ -28,6 +28,8 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     expires_at = models.DateTimeField(null=True, blank=True)
+    # Someone is waiting for it (a code): retried within a minute (delivery.code_retry_seconds).
+    urgent = models.BooleanField(default=False)
     # Who is sending it now ("host:pid") and until when that claim holds.
     claimed_by = models.CharField(max_length=100, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)

@@ -5,7 +5,8 @@ conditional UPDATE, so two processes never hold the same message) and writes an 
 before calling the provider: each attempt record is at most one send. A process that dies
 while sending leaves its attempt "sending"; the next claimant marks it "lost" (it may or may not
 have gone out) and makes a new attempt. Claims lapse after a lease, and at once when the
-claimant was a process on this machine that no longer exists.
+claimant was a process on this machine that no longer exists. Workers may run on any number of
+hosts: on PostgreSQL each takes the next due message with SELECT ... FOR UPDATE SKIP LOCKED.
 """
 
 import logging
@@ -16,7 +17,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, close_old_connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -27,7 +28,7 @@ from . import fraud, gsm
 from .errors import DeliveryFailed, DeliveryUnavailable, TransportError
 from .models import Attempt, Delivery
 from .phone import mask
-from .registry import get_backend
+from .registry import backend_name, fallback_name, get_backend
 
 log = logging.getLogger("sspr.delivery")
 MAX_DELAY = 3600
@@ -42,8 +43,20 @@ def lease(backend) -> timedelta:
     return timedelta(seconds=60 + 4 * (backend.timeout or 0))
 
 
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(settings.CONFIG.delivery.retry_delay_seconds * 4 ** (attempts - 1), MAX_DELAY))
+def backoff(attempts: int, *, urgent: bool = False) -> timedelta:
+    """The wait after the `attempts`-th try failed. A code (urgent) follows
+    delivery.code_retry_seconds, all within about a minute, while the person waits on the page; a
+    notice waits retry_delay_seconds, then four times longer each time, at most an hour."""
+    config = settings.CONFIG.delivery
+    if urgent:
+        schedule = config.code_retry_seconds
+        return timedelta(seconds=schedule[min(attempts, len(schedule)) - 1])
+    return timedelta(seconds=min(config.retry_delay_seconds * 4 ** (attempts - 1), MAX_DELAY))
+
+
+def max_attempts(delivery: Delivery) -> int:
+    config = settings.CONFIG.delivery
+    return len(config.code_retry_seconds) + 1 if delivery.urgent else config.max_attempts
 
 
 def send(message, *, account: str = "", client_ip: str | None = None, wait: bool = True) -> Delivery:
@@ -58,6 +71,7 @@ def send(message, *, account: str = "", client_ip: str | None = None, wait: bool
         body=gsm.fit(message.body) if message.channel == "sms" else message.body,
         html=message.html, language=message.language or translation.get_language() or settings.LANGUAGE_CODE,
         account=account[:254], client_ip=client_ip, cost=cost, next_attempt_at=now, expires_at=message.expires_at,
+        urgent=message.urgent,
         claimed_by=me() if inline else "", claimed_until=now + lease(backend) if inline else None,
     )
     _audit(delivery, Tag.DELIVERY_QUEUED, Outcome.STARTED)
@@ -106,11 +120,14 @@ def attempt(delivery: Delivery, backend) -> Delivery:
 def _failed(delivery: Delivery, number: int, failure: TransportError) -> Delivery:
     now = timezone.now()
     reason = failure.reason[:300]
-    final = failure.permanent or number >= settings.CONFIG.delivery.max_attempts
+    final = failure.permanent or number >= max_attempts(delivery)
     Attempt.objects.filter(delivery=delivery, number=number).update(
         outcome=Attempt.Outcome.PERMANENT if failure.permanent else Attempt.Outcome.TRANSIENT,
         finished_at=now, reason=reason)
-    retry_at = now + backoff(number)
+    # The fallback provider takes over at once from a first provider that failed; after it too
+    # has failed, the wait follows the schedule.
+    took_over = fallback_name(delivery.channel) is not None and delivery.backend == backend_name(delivery.channel)
+    retry_at = now if took_over else now + backoff(number, urgent=delivery.urgent)
     if not final and delivery.expires_at and retry_at >= delivery.expires_at:
         final, reason = True, f"{reason} (no time left to try again)"[:300]
     if final:
@@ -184,33 +201,65 @@ def release_dead_claims() -> None:
 
 
 def claim(delivery: Delivery, backend) -> bool:
+    """Take a message still due and unclaimed: a conditional UPDATE, which only one process can win."""
     now = timezone.now()
-    claimed = (Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
-               .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    claimed = (_due(now).filter(pk=delivery.pk)
                .update(claimed_by=me(), claimed_until=now + lease(backend)))
     return claimed == 1
 
 
-def run_once(batch: int = 20) -> int:
-    """Send what is due; return how many messages were tried."""
-    release_dead_claims()
+def _due(now) -> "models.QuerySet[Delivery]":
+    return (Delivery.objects.filter(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)))
+
+
+def backend_for(delivery: Delivery):
+    """The channel's provider for the next try: with a fallback configured, the two take turns,
+    so the fallback makes every other try, starting with the retry right after the first failure."""
+    fallback = fallback_name(delivery.channel)
+    if fallback is not None and delivery.attempts % 2 == 1:
+        return get_backend(delivery.channel, fallback)
+    return get_backend(delivery.channel)
+
+
+def claim_next() -> tuple[Delivery, object] | None:
+    """The next due message, claimed by this process, with its back-end (or the DeliveryUnavailable
+    that says why it has none); None when nothing is due.
+
+    On PostgreSQL the row is taken with SELECT ... FOR UPDATE SKIP LOCKED, so workers on any
+    number of hosts each take a different message at once instead of queueing behind one row
+    lock or losing the conditional update to each other. On SQLite (one host) the transaction is
+    an immediate one, which already lets one writer in at a time; there FOR UPDATE is ignored and
+    the conditional update decides, as it always did."""
     now = timezone.now()
-    due = (Delivery.objects.filter(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
-           .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-           .order_by("next_attempt_at", "pk")[:batch])
-    tried = 0
-    for delivery in list(due):
+    with transaction.atomic():
+        delivery = (_due(now).order_by("next_attempt_at", "pk")
+                    .select_for_update(skip_locked=True, of=("self",)).first())
+        if delivery is None:
+            return None
         try:
-            backend = get_backend(delivery.channel)
+            backend: object = backend_for(delivery)
         except DeliveryUnavailable as exc:
-            unknown = SimpleNamespace(timeout=0, name=delivery.backend)
-            if claim(delivery, unknown):
-                delivery.refresh_from_db()
-                _give_up(delivery, exc.reason[:300])
+            backend = exc
+        lease_of = SimpleNamespace(timeout=0) if isinstance(backend, DeliveryUnavailable) else backend
+        if not claim(delivery, lease_of):
+            return None  # SQLite only: another process won the update (a lock would have kept it away)
+    delivery.refresh_from_db()
+    return delivery, backend
+
+
+def run_once(batch: int = 20) -> int:
+    """Send what is due, one claimed message at a time; return how many messages were tried."""
+    release_dead_claims()
+    tried = 0
+    for _ in range(batch):
+        claimed = claim_next()
+        if claimed is None:
+            break
+        delivery, backend = claimed
+        if isinstance(backend, DeliveryUnavailable):
+            _give_up(delivery, backend.reason[:300])
             continue
-        if not claim(delivery, backend):
-            continue  # another worker took it
-        delivery.refresh_from_db()
         attempt(delivery, backend)
         tried += 1
     return tried

@@ -21,6 +21,13 @@ def backend_name(channel: str, config=None, demo: bool | None = None) -> str:
     return "demo" if demo else getattr(config, channel).backend
 
 
+def fallback_name(channel: str, config=None) -> str | None:
+    """The channel's second provider ([sms] / [voice] fallback), if any; never in demo mode."""
+    config = config or settings.CONFIG
+    name = getattr(getattr(config, channel), "fallback", "none")
+    return None if settings.DEMO or name == "none" else name
+
+
 def get_backend(channel: str, name: str | None = None, config=None) -> Backend:
     if channel not in BACKENDS:
         raise DeliveryUnavailable(f"no such channel {channel!r}")

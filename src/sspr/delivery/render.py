@@ -56,7 +56,7 @@ def code_message(channel: Channel, to: str, code: str, *, language: str = "", mi
     expires_at = timezone.now() + timedelta(minutes=minutes)
     if channel == "email":
         subject, text, html = render_email("delivery/code/email", language, **extra)
-        return Message("email", to, text, subject, html, language, expires_at)
+        return Message("email", to, text, subject, html, language, expires_at, urgent=True)
     with translation.override(language):
         body = render_to_string(f"delivery/code/{channel}.txt", context(language, **extra)).strip()
-    return Message(channel, to, body, language=language, expires_at=expires_at)
+    return Message(channel, to, body, language=language, expires_at=expires_at, urgent=True)

@@ -17,7 +17,7 @@ from sspr.actors import Actor
 from sspr.audit.models import Outcome, Reason, Tag, record
 from sspr.methods.attempts import Budget, guarded, refuse_if_spent, spend, wait_message
 from sspr.methods.base import AnswerIncomplete, ChallengeContext, VerificationFailed
-from sspr.methods.codes import SPENT, WRONG
+from sspr.methods.codes import SPENT, WRONG, channel_still_trying
 from sspr.methods.kinds import kind
 from sspr.methods.models import Method
 from sspr.methods.rules import sends_per_account
@@ -130,6 +130,10 @@ class Verification:
             return Stage("choose")
         if not self.flow.scratch.get("real"):  # a stand-in, or a mismatched number
             again = kind(method.kind).stand_in(method, self.flow.scratch.get("choice", ""))
+            if kind(method.kind).sends_message:
+                # A real code's page says when its message is being retried; a stand-in's says
+                # what the channel's newest code would, so an outage looks the same on both.
+                again.display["still_trying"] = channel_still_trying(again.display["channel"])
         else:
             again = kind(method.kind).retry(self.context, method, self.flow.scratch.get("challenge", {}))
         self.flow.scratch["challenge"] = again.state

@@ -12,7 +12,9 @@ hits are in the window the next is allowed when the oldest leaves it (a fixed wi
 reset() forgets a key (a success ending a count of failures).
 
 Where the counts live is `[limits] backend`, a class named in BACKENDS and implementing
-base.LimitBackend; "database" (limits/database.py) is the only one so far.
+base.LimitBackend: "database" (limits/database.py, the default, for one instance) or "redis"
+(limits/redis.py, for several instances behind a load balancer). A back-end that cannot be
+reached raises LimitsUnavailable: nothing is allowed until it answers again.
 """
 
 from dataclasses import dataclass
@@ -22,24 +24,27 @@ from functools import cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .base import Decision, LimitBackend
+from .base import Decision, LimitBackend, LimitsUnavailable
 
-__all__ = ["BACKENDS", "Decision", "Limit", "backend", "claim_once"]
+__all__ = ["BACKENDS", "Decision", "Limit", "LimitsUnavailable", "backend", "claim_once"]
 
 BACKENDS = {
     "database": "sspr.limits.database.DatabaseBackend",
+    "redis": "sspr.limits.redis.RedisBackend",
 }
 
 
 def backend() -> LimitBackend:
-    return _backend(settings.CONFIG.limits.backend)
+    config = settings.CONFIG.limits
+    return _backend(config.backend, config.redis_url, config.redis_timeout)
 
 
 @cache
-def _backend(name: str) -> LimitBackend:
+def _backend(name: str, redis_url: str, redis_timeout: float) -> LimitBackend:
+    # One instance per process and setting (a Redis client holds a pool of connections).
     if name not in BACKENDS:
         raise LookupError(f"limits.backend: {name!r} is not available yet")
-    return import_string(BACKENDS[name])()
+    return import_string(BACKENDS[name])(url=redis_url, timeout=redis_timeout)
 
 
 @dataclass(frozen=True)
@@ -70,4 +75,6 @@ class Limit:
 def claim_once(name: str, key: str, lifetime: timedelta) -> bool:
     """True the first time (name, key) is claimed, in any process; False for every other claim
     within `lifetime` of it. For single-use tokens: `lifetime` must outlast the token."""
-    return Limit(name, 1, lifetime).acquire(key).allowed
+    if lifetime <= timedelta(0):
+        raise ValueError(f"claim {name}: needs a positive lifetime")
+    return backend().claim_once(name, key, lifetime)

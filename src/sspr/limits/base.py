@@ -1,4 +1,4 @@
-"""What every rate-limit back-end provides (the database's now, Redis's later), and what it answers."""
+"""What every rate-limit back-end provides (the database's and Redis's), and what it answers."""
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -20,6 +20,12 @@ class Decision:
         return self.allowed
 
 
+class LimitsUnavailable(Exception):
+    """Where the limits are kept cannot be reached (Redis down or too slow). Nothing is allowed
+    meanwhile: a limit that cannot be checked refuses (fails closed), and the web layer answers
+    "try again later" with status 503."""
+
+
 class LimitBackend(ABC):
     """Sliding logs kept where every worker process sees them. A key's hits count for
     `limit.window` after they happen; once `limit.maximum` of them are in the window, the next
@@ -36,4 +42,14 @@ class LimitBackend(ABC):
     @abstractmethod
     def reset(self, limit: "Limit", key: str) -> None:
         """Forget every hit of the key."""
+
+    def problems(self) -> list[str]:
+        """What stops the back-end answering now, for /readyz (the database's is checked there)."""
+        return []
+
+    def claim_once(self, name: str, key: str, lifetime: timedelta) -> bool:
+        """True the first time (name, key) is claimed within `lifetime`: by default, a limit of one."""
+        from . import Limit
+
+        return self.acquire(Limit(name, 1, lifetime), key).allowed
 

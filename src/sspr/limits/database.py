@@ -23,6 +23,9 @@ PRUNE_BATCH = 100
 
 
 class DatabaseBackend(LimitBackend):
+    def __init__(self, **_options: object) -> None:
+        pass  # the database is Django's; [limits]' Redis keys mean nothing here
+
     def acquire(self, limit: Limit, key: str) -> Decision:
         now = timezone.now()
         with transaction.atomic():

@@ -16,6 +16,7 @@ from sspr.actors import Actor
 from sspr.audit.models import Reason
 from sspr.delivery import DeliveryUnavailable, send_code
 from sspr.delivery.message import Channel
+from sspr.delivery.models import Delivery
 
 from .attempts import wait_message
 from .base import WRONG_CODE, VerificationFailed
@@ -41,13 +42,33 @@ def send(actor: Actor, user, purpose: str, channel: Channel, destination: str, *
     code = "".join(secrets.choice("0123456789") for _ in range(config.code_digits))
     with transaction.atomic():
         end_live_codes(user, purpose)
-        OneTimeCode.objects.create(user=user, purpose=purpose, destination=destination, code_hash=keyed_hash(code),
-                                   expires_at=timezone.now() + timedelta(minutes=config.code_minutes))
+        made = OneTimeCode.objects.create(
+            user=user, purpose=purpose, destination=destination, code_hash=keyed_hash(code),
+            expires_at=timezone.now() + timedelta(minutes=config.code_minutes))
     try:
-        send_code(channel, destination, code, minutes=config.code_minutes, language=language,
-                  account=user.user_id, client_ip=actor.client_ip, wait=False)
+        delivery = send_code(channel, destination, code, minutes=config.code_minutes, language=language,
+                             account=user.user_id, client_ip=actor.client_ip, wait=False)
     except DeliveryUnavailable as exc:
         raise VerificationFailed(exc.user_message, Reason.DELIVERY_UNAVAILABLE) from exc
+    OneTimeCode.objects.filter(pk=made.pk).update(delivery=delivery)
+
+
+def still_trying(user, purpose: str) -> bool:
+    """Whether the live code's message has failed a try and is waiting for the next one."""
+    code = (OneTimeCode.objects.filter(user=user, purpose=purpose, spent_at__isnull=True)
+            .select_related("delivery").order_by("-created_at").first())
+    return code is not None and code.delivery is not None and _retrying(code.delivery)
+
+
+def channel_still_trying(channel: Channel) -> bool:
+    """What a stand-in shows instead: whether the channel's newest code is being retried, so a
+    provider's outage looks the same on a real account's page and on a stand-in's."""
+    newest = Delivery.objects.filter(channel=channel, urgent=True).order_by("-created_at", "-pk").first()
+    return newest is not None and _retrying(newest)
+
+
+def _retrying(delivery: Delivery) -> bool:
+    return delivery.status == Delivery.Status.QUEUED and delivery.attempts > 0
 
 
 def end_live_codes(user, purpose: str | None = None) -> None:

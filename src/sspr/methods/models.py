@@ -46,6 +46,9 @@ class OneTimeCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveIntegerField(default=0)
     spent_at = models.DateTimeField(null=True, blank=True)
+    # The message that carries it, so the code page can say while it is still being retried.
+    delivery = models.ForeignKey("delivery.Delivery", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
 
     def is_live(self) -> bool:
         return self.spent_at is None and self.expires_at > timezone.now()

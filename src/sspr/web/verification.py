@@ -27,6 +27,9 @@ def verification_page(request, verification: Verification, *, template: str, con
             return show(request, verification.confirm(form.cleaned_data["destination"]), template, context)
         if action == "verify" and chosen is not None and verification.flow.scratch.get("ready"):
             return verification.answer(request.POST)
+        if action == "status" and chosen is not None and verification.flow.scratch.get("ready"):
+            # "Check again" while a code is being retried: the same challenge, nothing sent or counted.
+            return show(request, verification.retry(), template, context)
     except VerificationFailed as exc:
         # The option they chose stays chosen: the chooser does not jump back to the first one.
         context |= {"error": exc.message, "selected": request.POST.get("option", "")}

@@ -1,13 +1,22 @@
+import logging
 import re
+import sys
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from sspr import limits
 from sspr.demo.models import OutboxMessage
+from sspr.limits import LimitsUnavailable
 from sspr.ops.checks import directory_problems
+
+log = logging.getLogger("sspr.web")
+# The database did not answer (restarting, failing over, SQLite's write lock held too long), or
+# the limits' Redis did not; a bug (an IntegrityError, say) stays an error.
+UNAVAILABLE = (OperationalError, InterfaceError, LimitsUnavailable)
 
 
 def home(request):
@@ -21,7 +30,8 @@ def healthz(request):
 
 @require_GET
 def readyz(request):
-    """Ready when the database answers and the directory reports no problem."""
+    """Ready when the database and the rate limits' Redis (if any) answer and the directory
+    reports no problem."""
     problems = []
     try:
         with connection.cursor() as cursor:
@@ -29,7 +39,7 @@ def readyz(request):
     except Exception as exc:  # any failure here means "not ready", and we say which
         problems.append(f"database: {exc.__class__.__name__}")
     else:
-        problems += directory_problems()
+        problems += limits.backend().problems() + directory_problems()
     status = 503 if problems else 200
     return JsonResponse({"ready": not problems, "problems": problems}, status=status)
 
@@ -40,11 +50,28 @@ def error_page(status):
             from sspr.api import problems
 
             return problems.for_status(status)
+        if status == 500 and isinstance(sys.exc_info()[1], UNAVAILABLE):
+            return unavailable(request, sys.exc_info()[1])
         # A refusal of ours carries the plain sentence to show (the console's role checks);
         # Django's own carry nothing meant for a person, and a 404 never says what was looked for.
         reason = str(exception) if status == 403 and isinstance(exception, PermissionDenied) else ""
         return render(request, f"errors/{status}.html", {"reason": reason}, status=status)
     return view
+
+
+def unavailable(request, exception):
+    """The database (restarting, failed over) or the limits' Redis did not answer, wherever in the
+    request that happened: 503 "try again later", not an error page. The transaction was rolled
+    back, so nothing was changed; the next request after it is back goes through (a stale
+    connection is checked and replaced before use)."""
+    log.error("%s unavailable: %s", "limits" if isinstance(exception, LimitsUnavailable) else "database", exception)
+    try:
+        what = {"limits": True} if isinstance(exception, LimitsUnavailable) else {"unavailable": "database"}
+        response = render(request, "errors/503.html", what, status=503)
+    except Exception:  # rendering may need the database too (a message stored in the session)
+        response = HttpResponse("Please try again later.\n", content_type="text/plain", status=503)
+    response["Retry-After"] = "30"
+    return response
 
 
 def csrf_failure(request, reason=""):

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..base import Challenge
 from ..masking import mask_phone
 from ..models import Method
 from .sent_code import SentCodeMethod
@@ -65,6 +64,3 @@ class Phone(SentCodeMethod):
 
     def prefill(self, person):
         return {"region": settings.CONFIG.server.country, "number": person.mobile}
-
-    def stand_in(self, method, choice=""):
-        return Challenge(display={"sent_to": self.describe(method), "channel": self.channel_for(choice)})

@@ -49,10 +49,17 @@ class SentCodeMethod(MethodKind):
         codes.send(context.actor, method.user, context.purpose, channel, method.destination,
                    sends_key=context.sends_key, language=context.language)
         return Challenge(state={"channel": channel}, display={"sent_to": self.mask(method.destination),
-                                                              "channel": channel})
+                                                              "channel": channel, "sends_code": True})
 
     def retry(self, context, method, state):
-        return Challenge(state=state, display={"sent_to": self.mask(method.destination)})
+        # Shown again after a wrong code or a "Check again": nothing new is sent, and the page
+        # says when the code has not gone out yet because the provider is being retried.
+        return Challenge(state=state, display={"sent_to": self.mask(method.destination), "sends_code": True,
+                                               "still_trying": codes.still_trying(method.user, context.purpose)})
+
+    def stand_in(self, method, choice=""):
+        channel = self.channel_for(choice)
+        return Challenge(display={"sent_to": self.describe(method), "channel": channel, "sends_code": True})
 
     def incomplete(self, answer):
         return "" if "".join(answer.get("code", "").split()) else _("Enter the code we sent you.")

@@ -3,6 +3,7 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from sspr import limits
 from sspr.delivery.checks import findings as delivery_findings
 from sspr.ops.checks import database_problems, demo_warnings, directory_problems, directory_warnings, role_warnings
 from sspr.reset.captcha import captcha_warnings
@@ -13,7 +14,7 @@ class Command(BaseCommand):
     help = "Reach every configured back-end; print one line per problem; exit 1 on any."
 
     def handle(self, *args, **options):
-        problems = database_problems()
+        problems = database_problems() + limits.backend().problems()
         if not problems:  # the embedded directory lives in the database
             problems += directory_problems()
         delivery_problems, delivery_warnings = delivery_findings(settings.CONFIG, database=not problems)
