@@ -107,7 +107,7 @@ def home(request):
         page = max(1, min(int(request.GET.get("page", "1")), 40))
     except ValueError:
         page = 1
-    context = {"q": query, "page": page, "results": None}
+    context = {"q": query, "query": urlencode({"q": query}), "page": page, "results": None}
     if query and me.school_only and not me.school:
         context["error"] = _("Your account has no school in the directory, so there is nobody you can help yet. "
                              "Ask an administrator.")
