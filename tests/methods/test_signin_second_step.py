@@ -164,3 +164,14 @@ def test_a_second_step_just_passed_opens_security_info_without_asking_again(clie
     client.post("/signin/verify/", {"action": "choose", "option": f"{phone.pk}:sms"})
     client.post("/signin/verify/", {"action": "verify", "code": outbox("+15550200")})
     assert client.get("/security-info/").status_code == 200
+
+
+def test_a_wrong_code_by_call_still_says_we_are_calling_like_a_stand_in_would(client, student, outbox):
+    phone = give_method(student, "phone", "+15550200")
+    sign_in(client, student)
+    client.post("/signin/verify/", {"action": "choose", "option": f"{phone.pk}:voice"})
+    right = outbox("+15550200")
+    response = client.post("/signin/verify/", {"action": "verify", "code": f"{(int(right) + 1) % 1000000:06d}"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "calling your phone" in page and "We texted" not in page

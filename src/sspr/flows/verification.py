@@ -135,7 +135,8 @@ class Verification:
                 # what the channel's newest code would, so an outage looks the same on both.
                 again.display["still_trying"] = channel_still_trying(again.display["channel"])
         else:
-            again = kind(method.kind).retry(self.context, method, self.flow.scratch.get("challenge", {}))
+            answered = self.flow.scratch.get("challenge") or self.flow.scratch.get("answered", {})
+            again = kind(method.kind).retry(self.context, method, answered)
         self.flow.scratch["challenge"] = again.state
         self.flow.save()
         return Stage("answer", method, again.display)
@@ -170,6 +171,7 @@ class Verification:
         if problem := the_kind.incomplete(answer):
             raise AnswerIncomplete(problem)
         state = self.flow.scratch.pop("challenge", {})  # an answer spends the challenge, right or wrong
+        self.flow.scratch["answered"] = state  # what retry() shows again (the channel a code went by)
         self.flow.save()
 
         def judge() -> None:

@@ -55,6 +55,7 @@ class SentCodeMethod(MethodKind):
         # Shown again after a wrong code or a "Check again": nothing new is sent, and the page
         # says when the code has not gone out yet because the provider is being retried.
         return Challenge(state=state, display={"sent_to": self.mask(method.destination), "sends_code": True,
+                                               "channel": state.get("channel", self.channel_for("")),
                                                "still_trying": codes.still_trying(method.user, context.purpose)})
 
     def stand_in(self, method, choice=""):
