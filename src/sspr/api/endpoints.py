@@ -158,11 +158,9 @@ def target(caller: Caller, user_id: str, action: staff.Action) -> DirectoryUser:
     if not plausible(user_id):
         raise Http404
     try:
-        person = people.find(user_id)
+        return console.person_for(caller.actor, caller.staff, user_id, action)
     except UnknownUser:
         raise Http404 from None
-    staff.authorize(caller.actor, caller.staff, person, action)
-    return person
 
 
 def summary(person: DirectoryUser) -> dict:

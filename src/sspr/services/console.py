@@ -53,6 +53,14 @@ def in_class() -> Proof:
     return Proof(verified="in class")
 
 
+def person_for(actor: Actor, staff: Staff, user_id: str, action: Action) -> DirectoryUser:
+    """The person staff want to take action on, once they may (the console's pages and the API
+    alike). Raises UnknownUser, or NotAllowed (audited)."""
+    target = people.find(user_id)
+    authorize(actor, staff, target, action)
+    return target
+
+
 def begin(actor: Actor, staff: Staff, target: DirectoryUser, action: Action, proof: Proof) -> dict:
     """Check and count one action; the audit detail it is to be recorded with."""
     authorize(actor, staff, target, action)

@@ -130,14 +130,11 @@ def target_of(request, user_id: str, action: staff.Action) -> DirectoryUser:
     """The person a console page is about, once the operator may take action on them (a 403
     with the reason otherwise, audited); 404 for a user ID the directory does not know."""
     try:
-        target = people.find(user_id)
+        return console.person_for(staff_actor(request), request.staff, user_id, action)
     except UnknownUser:
         raise Http404 from None
-    try:
-        staff.authorize(staff_actor(request), request.staff, target, action)
     except staff.NotAllowed as exc:
         raise PermissionDenied(exc.message) from None
-    return target
 
 
 @console_page
