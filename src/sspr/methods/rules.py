@@ -14,6 +14,11 @@ def rules_for(groups) -> MethodRules:
     return rules_for_groups(settings.CONFIG.methods, MethodRules, groups)
 
 
+def registered_count(kinds, rules: MethodRules) -> int:
+    """How many of the kinds a person's rules allow they have registered (of rules.required)."""
+    return len(set(kinds) & set(rules.allowed))
+
+
 def sends_per_account() -> Limit:
     config = settings.CONFIG.methods
     return Limit("code-send:account", config.sends_per_account, timedelta(minutes=config.send_window_minutes))

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from sspr.flows import console_access, reauth, signin
 from sspr.methods import devices
 from sspr.methods.models import Method
-from sspr.methods.rules import rules_for
+from sspr.methods.rules import registered_count, rules_for
 from sspr.services import people
 
 from .actors import actor_of
@@ -81,7 +81,7 @@ def after_signin(request, user) -> str:
     if request.session.get("must_change_password"):
         return reverse("password_change")
     rules, config = rules_for(groups_of(user)), settings.CONFIG.methods
-    count = len({m.kind for m in user.methods.all()} & set(rules.allowed))
+    count = registered_count(user.methods.values_list("kind", flat=True), rules)
     if config.require_registration and count < rules.required:
         return reverse("security_info_interrupt")
     confirmed = user.security_info_confirmed_at

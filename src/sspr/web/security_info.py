@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from sspr.flows import reauth
 from sspr.methods.kinds import KINDS, kind
-from sspr.methods.rules import rules_for
+from sspr.methods.rules import registered_count, rules_for
 from sspr.services import methods, signin
 
 from .actors import actor_of
@@ -52,10 +52,6 @@ def security_info_confirm(request):
     return render(request, "methods/confirm_password.html", {"form": form})
 
 
-def registered_count(user, rules) -> int:
-    return len({m.kind for m in user.methods.all()} & set(rules.allowed))
-
-
 @fresh_security_info
 def security_info(request):
     rules = rules_for(groups_of(request.user))
@@ -63,7 +59,7 @@ def security_info(request):
     rows = [{"kind": kind(name), "methods": [m for m in registered if m.kind == name]} for name in KINDS
             if name in rules.allowed]
     return render(request, "methods/security_info.html", {
-        "rows": rows, "required": rules.required, "count": registered_count(request.user, rules),
+        "rows": rows, "required": rules.required, "count": registered_count((m.kind for m in registered), rules),
         "devices": request.user.devices.filter(expires_at__gt=timezone.now()),
     })
 
@@ -72,7 +68,7 @@ def security_info(request):
 @require_POST
 def security_info_finish(request):
     rules = rules_for(groups_of(request.user))
-    if registered_count(request.user, rules) < rules.required:
+    if registered_count(request.user.methods.values_list("kind", flat=True), rules) < rules.required:
         messages.error(request, ngettext("Set up at least %(n)d method before you finish.",
                                          "Set up at least %(n)d methods before you finish.",
                                          rules.required) % {"n": rules.required})
