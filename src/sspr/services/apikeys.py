@@ -8,15 +8,17 @@ import re
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sspr.accounts.models import ApiKey
 from sspr.actors import Actor, Role
-from sspr.audit.models import Tag, record
+from sspr.audit.models import Outcome, Reason, Tag, record
+from sspr.limits import Limit
 from sspr.methods.models import keyed_hash
 
-from .errors import ServiceError
+from .errors import ServiceError, TooManyAttempts
 from .staff import KEY_ROLES, Staff
 
 # Each scope, and the roles whose console could do what it allows.
@@ -129,6 +131,43 @@ def authenticate(presented: str) -> ApiKey:
 
 def staff_of(row: ApiKey) -> Staff:
     return Staff.for_key(row.name, Role(row.role), row.school)
+
+
+class MissingScope(ServiceError):
+    reason = Reason.NOT_ALLOWED
+
+    def __init__(self, scope: str):
+        self.message = f"This needs a key with the scope {scope}."
+        super().__init__(self.message)
+
+
+def requests_per_minute() -> Limit:
+    return Limit("api-requests", settings.CONFIG.api.requests_per_minute, timedelta(minutes=1))
+
+
+def admit(presented: str, scope: str, *, client_ip: str | None, user_agent: str,
+          operation: str) -> tuple[ApiKey, Staff, Actor]:
+    """A call with the key presented, for an operation needing scope: the key, the staff it acts
+    as and their actor. Raises KeyInvalid (audited when the prefix is ours: a revoked key in use,
+    or a guessed secret), MissingScope (audited) or TooManyAttempts (the key's limit a minute)."""
+    try:
+        key = authenticate(presented)
+    except KeyInvalid as exc:
+        if exc.known is not None:
+            record(Actor.api_key(exc.known.name, client_ip=client_ip, user_agent=user_agent), Tag.API_REFUSED,
+                   outcome=Outcome.REFUSED, reason=Reason.EXPIRED if exc.known.revoked_at else Reason.WRONG_ANSWER,
+                   detail={"operation": operation})
+        raise
+    staff = staff_of(key)
+    actor = staff.actor(client_ip, user_agent)
+    if scope not in key.scopes or staff.role not in SCOPES[scope]:
+        record(actor, Tag.API_REFUSED, outcome=Outcome.REFUSED, reason=Reason.NOT_ALLOWED,
+               detail={"operation": operation, "scope": scope})
+        raise MissingScope(scope)
+    decision = requests_per_minute().acquire(key.prefix)
+    if not decision:
+        raise TooManyAttempts(decision.retry_after)
+    return key, staff, actor
 
 
 def all_keys() -> list[ApiKey]:
