@@ -194,3 +194,39 @@ def test_an_admin_makes_an_api_key_on_an_accessible_page(page_in, site, language
     page.locator("main form.stack button[type=submit]").click()
     expect(page.locator("[data-secret]")).to_contain_text("sspr_")
     checked(page)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_text_message_sign_in_proves_the_authenticator_on_an_accessible_console_page(page_in, site, outbox,
+                                                                                          language):
+    technician = staff_member("grace.kim@district.example", ["Help Desk"])
+    phone = give_method(technician, "phone", "+15550155")
+    page = page_in(language, **PHONE)
+    enter_password(page, site, technician.user_id, technician.password)
+    page.locator(f"input[value='{phone.pk}:sms']").check()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
+    page.locator("input[name=code]").fill(outbox("+15550155"))
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
+    expect(page).to_have_url(f"{site}/account/")
+    page.goto(f"{site}/console/")
+    expect(page).to_have_url(re.compile(r"/console/verify/"))
+    checked(page)
+    page.locator(f"input[value='{technician.method.pk}:']").check()
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
+    page.locator("input[name=code]").fill(current_code())
+    page.locator("main form button[type=submit]:not(.button--secondary)").click()
+    expect(page).to_have_url(f"{site}/console/")
+
+
+def test_staff_without_an_authenticator_are_sent_to_security_info_accessibly(page_in, site, outbox):
+    texter = staff_member("pat.lee@district.example", ["Help Desk"], authenticator=False)
+    give_method(texter, "phone", "+15550156")
+    for language in ("en", "es"):
+        page = page_in(language, **PHONE)
+        enter_password(page, site, texter.user_id, texter.password)
+        page.locator("main form button[type=submit]:not(.button--secondary)").click()
+        page.locator("input[name=code]").fill(outbox("+15550156"))
+        page.locator("main form button[type=submit]:not(.button--secondary)").click()
+        page.goto(f"{site}/console/")
+        expect(page.locator("a[href='/security-info/']")).to_be_visible()
+        checked(page)
