@@ -21,7 +21,7 @@ def test_coverage_as_of_today(district, auditor):
     assert figures.by_group == [Row("Students", 2, 4), Row("Staff", 1, 1)]
     by_kind = {row.label: row.registered for row in figures.by_kind}
     assert by_kind == {"Authentication phone": 3, "Authentication email": 2, "Security questions": 0,
-                       "Authenticator app": 1, "Passkey": 0}
+                       "Authenticator app": 1, "Authenticator app: approve sign-ins": 0, "Passkey": 0}
     assert {row.total for row in figures.by_kind} == {5}
     assert [(p.user_id, p.registered, p.required) for p in figures.unregistered] == [
         ("ben@district.example", 1, 2), ("cara@district.example", 0, 2)]
@@ -52,23 +52,24 @@ def test_activity_by_day_week_and_month(events, auditor):
     march = {"start": date(2026, 3, 1), "end": date(2026, 3, 18)}
     by_day = reports.activity(auditor_scope(auditor, period="day", **march))
     assert [name for name, _label in by_day.series] == [
-        "password_changes", "resets", "unlocks", "registrations", "second_step_signins", "lockouts"]
+        "password_changes", "resets", "unlocks", "registrations", "second_step_signins", "lockouts",
+        "suspected_attacks"]
     days = dict(by_day.rows)
     assert len(days) == 18
-    assert days[date(2026, 3, 2)] == [0, 1, 0, 0, 0, 2]
-    assert days[date(2026, 3, 3)] == [0, 1, 1, 0, 1, 0]
-    assert days[date(2026, 3, 9)] == [1, 0, 1, 1, 0, 0]
-    assert days[date(2026, 3, 16)] == [0, 0, 0, 1, 0, 0]
-    assert days[date(2026, 3, 1)] == [0] * 6
-    assert by_day.totals == [1, 2, 2, 2, 1, 2]
+    assert days[date(2026, 3, 2)] == [0, 1, 0, 0, 0, 2, 0]
+    assert days[date(2026, 3, 3)] == [0, 1, 1, 0, 1, 0, 0]
+    assert days[date(2026, 3, 9)] == [1, 0, 1, 1, 0, 0, 0]
+    assert days[date(2026, 3, 16)] == [0, 0, 0, 1, 0, 0, 0]
+    assert days[date(2026, 3, 1)] == [0] * 7
+    assert by_day.totals == [1, 2, 2, 2, 1, 2, 0]
 
     by_week = reports.activity(auditor_scope(auditor, period="week", **march))
-    assert by_week.rows == [(date(2026, 2, 23), [0] * 6), (date(2026, 3, 2), [0, 2, 1, 0, 1, 2]),
-                            (date(2026, 3, 9), [1, 0, 1, 1, 0, 0]), (date(2026, 3, 16), [0, 0, 0, 1, 0, 0])]
+    assert by_week.rows == [(date(2026, 2, 23), [0] * 7), (date(2026, 3, 2), [0, 2, 1, 0, 1, 2, 0]),
+                            (date(2026, 3, 9), [1, 0, 1, 1, 0, 0, 0]), (date(2026, 3, 16), [0, 0, 0, 1, 0, 0, 0])]
     by_month = reports.activity(auditor_scope(auditor, period="month", start=date(2026, 1, 15),
                                               end=date(2026, 3, 18)))
-    assert by_month.rows == [(date(2026, 1, 1), [0] * 6), (date(2026, 2, 1), [0, 1, 0, 0, 0, 0]),
-                             (date(2026, 3, 1), [1, 2, 2, 2, 1, 2])]
+    assert by_month.rows == [(date(2026, 1, 1), [0] * 7), (date(2026, 2, 1), [0, 1, 0, 0, 0, 0, 0]),
+                             (date(2026, 3, 1), [1, 2, 2, 2, 1, 2, 0])]
 
 
 def test_failures_verifications_and_deliveries(events, auditor):
@@ -85,7 +86,7 @@ def test_failures_verifications_and_deliveries(events, auditor):
 
 def test_activity_of_one_school(events, auditor):
     report = reports.activity(auditor_scope(auditor, start=date(2026, 3, 1), end=date(2026, 3, 18), school=LINCOLN))
-    assert report.totals == [1, 1, 2, 0, 1, 1]  # ana and ben only
+    assert report.totals == [1, 1, 2, 0, 1, 1, 0]  # ana and ben only
     assert report.deliveries == []
     assert [row["reason"] for row in report.failures] == ["Account locked", "Wrong answer"]
 

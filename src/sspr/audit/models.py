@@ -34,6 +34,9 @@ class Tag(models.TextChoices):
     RESET_START = "reset:start", _("Reset or unlock started")
     VERIFY_SUCCESS = "verify:success", _("Identity verified")
     VERIFY_FAILURE = "verify:failure", _("Identity verification failed")
+    PUSH_APPROVED = "push:approved", _("Request approved on a phone")
+    PUSH_DENIED = "push:denied", _("Request denied on a phone")
+    PUSH_REFUSED = "push:refused", _("Answer from a phone refused")
     DELIVERY_QUEUED = "delivery:queued", _("Message queued")
     DELIVERY_SENT = "delivery:sent", _("Message sent")
     DELIVERY_DEFERRED = "delivery:deferred", _("Message delayed; will retry")
@@ -77,6 +80,7 @@ class Reason(models.TextChoices):
     METHOD_UNREADABLE = "method_unreadable", _("Method cannot be checked")
     NOT_ALLOWED = "not_allowed", _("Not allowed for this role")
     NO_SECOND_STEP = "no_second_step", _("No second step set up")
+    SUSPECTED_ATTACK = "suspected_attack", _("Suspected attack: the person said it wasn't them")
 
 
 # The actor's role as the audit trail's readers see it.

@@ -412,6 +412,29 @@ class Admin(Section):
     lockout_minutes: int = Field(15, ge=1)
 
 
+class Push(Section):
+    """Approving sign-ins on the portal's own authenticator app (the "push" method,
+    docs/push-approval.md)."""
+
+    # The VAPID key (RFC 8292) that signs every Web Push message: a P-256 private key, PEM or the
+    # base64url raw key `vapid --gen` prints. Empty: phones hear of a request only while the app is
+    # open and asking (`sspr check` warns); in demo mode a key is derived from server.secret_key.
+    vapid_private_key: Secret = ""
+    # Who push services contact about our messages: "mailto:..." or an https URL; empty: the
+    # first of delivery.admin_emails, else server.base_url.
+    vapid_subject: str = ""
+    # How long a request waits for its answer on the phone; a later answer is refused.
+    request_seconds: int = Field(60, ge=30, le=300)
+    # Requests one person may have waiting at once; another sign-in waits for one to end.
+    pending_per_person: int = Field(3, ge=1, le=10)
+    # "No, it's not me" this many times within denial_window_minutes stops new requests for the
+    # person until the window has passed (their other methods still work).
+    denials_before_cooldown: int = Field(2, ge=1, le=10)
+    denial_window_minutes: int = Field(30, ge=1)
+    # Seconds to wait for a push service before giving up on one message (the app also asks).
+    push_timeout: float = Field(5.0, gt=0, le=30)
+
+
 class Reports(Section):
     """The console's reports (/console/reports/)."""
 
@@ -468,6 +491,7 @@ class Config(Section):
     roles: Roles = Roles()
     console: Console = Console()
     api: Api = Api()
+    push: Push = Push()
     reports: Reports = Reports()
     audit: Audit = Audit()
 

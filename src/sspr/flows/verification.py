@@ -123,6 +123,14 @@ class Verification:
             raise AnswerIncomplete(_("Choose how you want to verify your identity."))
         return self._guarded(method, lambda: self._judge(method, answer))
 
+    def progress(self) -> str:
+        """Whether a challenge answered elsewhere (a phone) has its answer yet: "waiting",
+        "answered", or "" when there is nothing to wait for."""
+        method = self.chosen()
+        if method is None or not self.flow.scratch.get("ready") or not self.flow.scratch.get("real"):
+            return ""
+        return kind(method.kind).progress(self.flow.scratch.get("challenge") or {})
+
     def retry(self) -> Stage:
         """The challenge again after a wrong answer, without starting over (no new code)."""
         method = self.chosen()

@@ -107,6 +107,12 @@ class MethodKind:
         """A sentence when the answer is missing altogether; "" when there is one to check."""
         return ""
 
+    def progress(self, state: dict) -> str:
+        """For a challenge answered elsewhere (a request approved on a phone): "waiting" until
+        the answer has come, then "answered", when the page may send its form to be judged.
+        "" for a kind the person answers on the page itself."""
+        return ""
+
     def check(self, context: ChallengeContext, method: Method, state: dict, answer: Mapping[str, str]) -> None:
         """Check the answer against the challenge; raise VerificationFailed when wrong."""
         raise NotImplementedError

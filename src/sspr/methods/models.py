@@ -92,3 +92,49 @@ class TemporaryPass(models.Model):
 
     def is_live(self) -> bool:
         return self.revoked_at is None and self.uses_left > 0 and self.expires_at > timezone.now()
+
+
+class PushPairing(models.Model):
+    """A phone joining a person's "approve sign-ins" method: the one-time link shown as a QR code
+    (kept only as a keyed hash), then the public key the phone registered with it. The phone
+    becomes a Method when it approves its first request (this pairing's own), so a key nobody
+    has used yet is never offered at sign-in."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_pairings")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    # Set when the phone registers, once: a second phone cannot reuse the link.
+    device_id = models.CharField(max_length=64, blank=True, db_index=True)
+    public_key = models.CharField(max_length=200, blank=True)  # base64url, uncompressed P-256 point
+    subscription = models.JSONField(default=dict, blank=True)  # the browser's Web Push subscription, if any
+    name = models.CharField(max_length=100, blank=True)
+    language = models.CharField(max_length=10, blank=True)  # the app's, for what its notifications say
+    registered_at = models.DateTimeField(null=True, blank=True)
+
+
+class PushRequest(models.Model):
+    """One "Are you trying to sign in?" waiting for an answer on the person's phones: its public
+    id (what the phone and the page name it by), the number shown on the page (a keyed hash, as
+    codes are), how long it waits, and the single answer it takes."""
+
+    public_id = models.CharField(max_length=43, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_requests")
+    # For a pairing's own request: only the phone being paired sees it.
+    pairing = models.ForeignKey(PushPairing, null=True, blank=True, on_delete=models.CASCADE, related_name="requests")
+    purpose = models.CharField(max_length=80)      # the flow it belongs to ("signin:<flow id>"), or "pair"
+    application = models.CharField(max_length=40)  # what the phone says it is for: "signin", "reset", "pair"...
+    number_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=20, blank=True)  # "approved", "denied", "wrong_number"
+    device_id = models.CharField(max_length=64, blank=True)   # the phone that answered
+    spent_at = models.DateTimeField(null=True, blank=True)    # the verification it passed
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "answered_at"], name="push_request_waiting")]
+
+    def is_waiting(self) -> bool:
+        return self.answered_at is None and self.expires_at > timezone.now()

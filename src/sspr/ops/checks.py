@@ -53,3 +53,23 @@ def demo_warnings(config) -> list[str]:
     if config.server.demo:
         return ["server.demo: demo mode is on; never expose it to real users"]
     return []
+
+
+def push_findings(config, demo: bool) -> tuple[list[str], list[str]]:
+    """(problems, warnings) of "approve sign-ins on the app": a VAPID key that cannot be read is
+    a problem; the method allowed without one, a warning (phones hear of requests only while the
+    app is open)."""
+    from sspr.methods.webpush import load_private_key
+
+    if config.push.vapid_private_key:
+        try:
+            load_private_key(config.push.vapid_private_key)
+        except ValueError as exc:
+            return [f"push.vapid_private_key: not a usable P-256 private key ({exc.__class__.__name__})"], []
+        return [], []
+    allowed = set(config.methods.allowed).union(
+        *(group.allowed or [] for group in config.methods.groups.values()))
+    if "push" in allowed and not demo:
+        return [], ["push.vapid_private_key: not set, so phones are told of sign-in requests only while the "
+                    "authenticator app is open; see docs/push-approval.md"]
+    return [], []

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import accounts, apikeys, classes, console, reports, reset, second_step, security_info, views
+from . import accounts, apikeys, app, classes, console, reports, reset, second_step, security_info, views
 from .captcha import captcha_urls
 
 urlpatterns = [
@@ -25,6 +25,13 @@ urlpatterns = [
     path("security-info/finish/", security_info.security_info_finish, name="security_info_finish"),
     path("security-info/register/", security_info.security_info_interrupt, name="security_info_interrupt"),
     path("security-info/current/", security_info.security_info_reconfirm, name="security_info_reconfirm"),
+    # The authenticator app that approves sign-ins
+    path("app/", app.shell, name="app"),
+    path("app/manifest.webmanifest", app.manifest, name="app_manifest"),
+    path("app/sw.js", app.service_worker, name="app_service_worker"),
+    path("app/api/pair", app.api_pair, name="app_pair"),
+    path("app/api/requests", app.api_requests, name="app_requests"),
+    path("app/api/answer", app.api_answer, name="app_answer"),
     # Getting back into an account
     path("reset/", reset.start, name="reset_start"),
     path("reset/reason/", reset.reason, name="reset_reason"),

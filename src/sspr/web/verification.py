@@ -3,6 +3,7 @@ re-authentication and reset pages: it turns a post into a call on flows.verifica
 stage that comes back into a page. The page itself (its template and surroundings) is the
 caller's."""
 
+from django.http import JsonResponse
 from django.shortcuts import render
 
 from sspr.flows.verification import Stage, Verification
@@ -14,6 +15,9 @@ from .methods import adapter, with_error_at_field
 
 def verification_page(request, verification: Verification, *, template: str, context: dict):
     """The passed Method once the answer is right; otherwise the page to show."""
+    if request.method == "GET" and "progress" in request.GET:
+        # The page asking whether a phone has answered (push-wait.js): nothing is changed.
+        return JsonResponse({"progress": verification.progress()})
     context = {**context, "options": verification.options()}
     action = request.POST.get("action") if request.method == "POST" else None
     chosen = verification.chosen()

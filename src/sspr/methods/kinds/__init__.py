@@ -9,6 +9,7 @@ from importlib import import_module
 KINDS = {
     "passkey": "sspr.methods.kinds.passkey.Passkey",
     "totp": "sspr.methods.kinds.totp.AuthenticatorApp",
+    "push": "sspr.methods.kinds.push.PushApproval",
     "phone": "sspr.methods.kinds.phone.Phone",
     "email": "sspr.methods.kinds.email.Email",
     "questions": "sspr.methods.kinds.questions.SecurityQuestions",

@@ -71,13 +71,13 @@ def provisioning_uri(secret: str, account: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=account.replace(":", ""), issuer_name=issuer)
 
 
-def qr_svg(uri: str) -> str:
+def qr_svg(uri: str, title: str = "") -> str:
     # Inline SVG: nothing for the Content-Security-Policy to allow and no image library needed.
     # A white quiet zone keeps it scannable whatever is around it; at 4 px a module it is
     # about 250 px square for a 160-bit key, inside a 360 px phone screen.
     svg = segno.make(uri, error="m").svg_inline(
         scale=4, light="#fff", svgclass="qr", lineclass=None,
-        title=_("QR code for setting up your authenticator app"))
+        title=title or _("QR code for setting up your authenticator app"))
     return svg.replace("<svg ", '<svg role="img" ', 1)  # named by its <title>
 
 

@@ -5,7 +5,14 @@ from django.core.management.base import BaseCommand
 
 from sspr import limits
 from sspr.delivery.checks import findings as delivery_findings
-from sspr.ops.checks import database_problems, demo_warnings, directory_problems, directory_warnings, role_warnings
+from sspr.ops.checks import (
+    database_problems,
+    demo_warnings,
+    directory_problems,
+    directory_warnings,
+    push_findings,
+    role_warnings,
+)
 from sspr.reset.captcha import captcha_warnings
 from sspr.roster.sheet import sheet_warnings
 
@@ -19,13 +26,15 @@ class Command(BaseCommand):
             problems += directory_problems()
         delivery_problems, delivery_warnings = delivery_findings(settings.CONFIG, database=not problems)
         problems += delivery_problems
+        push_problems, push_warnings = push_findings(settings.CONFIG, settings.DEMO)
+        problems += push_problems
         roles = role_warnings(settings.CONFIG) if not problems else []
         for warning in (demo_warnings(settings.CONFIG) + captcha_warnings(settings.CONFIG) + directory_warnings()
                         + sheet_warnings() + roles):
             self.stderr.write(f"warning: {warning}")
         for problem in problems:
             self.stderr.write(f"error: {problem}")
-        for warning in delivery_warnings:
+        for warning in delivery_warnings + push_warnings:
             self.stderr.write(f"warning: {warning}")
         if problems:
             sys.exit(1)
