@@ -154,7 +154,7 @@ def test_an_organisation_email_is_refused_as_the_personal_one(client, student, o
     open_security_info(client)
     for address in ["chris@district.example", "chris@student.district.example", "c@mail.district.example"]:
         response = client.post("/security-info/add/email/", {"destination": address, "action": "send"})
-        assert response.status_code == 400 and "non-organisation email" in response.content.decode()
+        assert response.status_code == 400 and "non-organization email" in response.content.decode()
     assert not OutboxMessage.objects.exists()
 
 
