@@ -111,7 +111,15 @@
   }
 
   // -- pairing --------------------------------------------------------------------------------
-  var token = (window.location.hash.match(/^#pair=([A-Za-z0-9_-]{20,100})$/) || [])[1];
+  function pairingToken() {
+    return (window.location.hash.match(/^#pair=([A-Za-z0-9_-]{20,100})$/) || [])[1];
+  }
+  var token = pairingToken();
+  // A pairing link opened while the app is already open only changes the fragment.
+  window.addEventListener("hashchange", function () {
+    token = pairingToken();
+    if (token && !showing) show("pair");
+  });
 
   screens.pair.querySelector("form").addEventListener("submit", function (event) {
     event.preventDefault();
