@@ -24,6 +24,7 @@ from sspr.methods.kinds.push import answer_message, poll_message
 from sspr.methods.models import Method, PushPairing, PushRequest
 
 from ..conftest import sign_in
+from ..delivery.test_check import check as check_setup
 from ..push_service import PushService
 from .conftest import local_user, open_security_info
 
@@ -453,14 +454,9 @@ def test_pairing_records_are_not_left_to_pile_up(client, student, push_service):
 
 
 def check(capsys) -> tuple[int, list[str]]:
-    from django.core.management import call_command
-
-    try:
-        call_command("check_setup")
-        code = 0
-    except SystemExit as exit:
-        code = exit.code
-    return code, [line for line in capsys.readouterr().err.splitlines() if "push." in line]
+    """`sspr check`'s exit code and its lines about [push]."""
+    code, lines = check_setup(capsys)
+    return code, [line for line in lines if "push." in line]
 
 
 def test_check_warns_when_push_is_allowed_without_a_vapid_key(db, configure, capsys):
@@ -478,3 +474,46 @@ def test_check_refuses_a_vapid_key_it_cannot_use(db, configure, capsys):
     assert "not a key" not in "".join(lines)
     configure(push={"vapid_private_key": VAPID_PEM})
     assert check(capsys) == (0, [])
+
+
+def test_the_demo_derives_its_vapid_key_and_check_does_not_warn(db, settings, configure, capsys):
+    from sspr.methods import webpush
+
+    configure(push={"vapid_private_key": ""})
+    settings.DEMO = True
+    webpush._key.cache_clear()
+    try:
+        key = webpush.application_server_key()
+        assert len(webpush.unb64url(key)) == 65  # an uncompressed P-256 point, for pushManager.subscribe
+        webpush._key.cache_clear()
+        assert webpush.application_server_key() == key  # the same at every start of the demo
+        assert check(capsys)[1] == []
+        assert f'data-server-key="{key}"' in Client().get("/app/").content.decode()
+    finally:
+        webpush._key.cache_clear()
+
+
+def test_subscriptions_must_be_https_host_names(db):
+    from sspr.methods.webpush import valid_subscription
+
+    keys = {"p256dh": b64(b"\x04" + b"\x01" * 64), "auth": b64(b"\x02" * 16)}
+    assert valid_subscription({"endpoint": "https://fcm.googleapis.com/fcm/send/abc", "keys": keys})
+    for endpoint in ("http://fcm.googleapis.com/x", "https://10.0.0.5/x", "https://[::1]/x", "file:///etc/passwd"):
+        assert valid_subscription({"endpoint": endpoint, "keys": keys}) is None
+    assert valid_subscription({"endpoint": "https://fcm.googleapis.com/x", "keys": {"p256dh": "AA", "auth": "AA"}}) is None
+
+
+def test_a_reset_approved_on_the_phone_tells_the_phone_what_it_is_for(client, student, push_service, captcha_off):
+    from ..reset.conftest import begin
+
+    phone = Phone()
+    method = add_phone(client, student, phone)
+    reset = Client()
+    begin(reset, student.user_id)
+    page = reset.post("/reset/verify/", {"action": "choose", "option": f"{method.pk}:"})
+    assert page.status_code == 200 and "I approved it, continue" in text(page)
+    assert reset.get("/reset/verify/?progress").json() == {"progress": "waiting"}
+    assert [r["application"] for r in phone.waiting().json()["requests"]] == ["reset"]
+    phone.answer(number_on(page))
+    done = reset.post("/reset/verify/", {"action": "verify", "request": request_on(page)})
+    assert done["Location"] == "/reset/new-password/"

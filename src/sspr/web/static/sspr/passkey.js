@@ -16,20 +16,8 @@
     status.textContent = message || "";
   }
 
-  function toBytes(base64url) {
-    var base64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
-    var binary = atob(base64 + "===".slice((base64.length + 3) % 4));
-    var bytes = new Uint8Array(binary.length);
-    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return bytes;
-  }
-
-  function toBase64url(buffer) {
-    var bytes = new Uint8Array(buffer);
-    var binary = "";
-    for (var i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
-    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  }
+  var toBytes = window.ssprBase64url.toBytes;
+  var toBase64url = window.ssprBase64url.fromBytes;
 
   function descriptor(item) {
     return Object.assign({}, item, { id: toBytes(item.id) });
