@@ -441,8 +441,13 @@ def test_the_app_is_served_with_its_manifest_and_worker(client):
     assert manifest.json()["scope"] == "/app/" and manifest.json()["display"] == "standalone"
     worker = client.get("/app/sw.js")
     assert worker["Content-Type"].startswith("text/javascript") and "addEventListener(\"push\"" in text(worker)
-    spanish = client.get("/app/", HTTP_ACCEPT_LANGUAGE="es")
-    assert "Autenticador" in text(spanish) or 'lang="es"' in text(spanish)
+    from django.utils import translation
+
+    try:
+        spanish = text(client.get("/app/", HTTP_ACCEPT_LANGUAGE="es"))
+    finally:
+        translation.activate("en")  # the request left Spanish active in this thread
+    assert 'lang="es"' in spanish and "<h1>Autenticador</h1>" in spanish and "No, no soy yo" in spanish
 
 
 def test_pairing_records_are_not_left_to_pile_up(client, student, push_service):
@@ -518,3 +523,38 @@ def test_a_reset_approved_on_the_phone_tells_the_phone_what_it_is_for(client, st
     phone.answer(number_on(page))
     done = reset.post("/reset/verify/", {"action": "verify", "request": request_on(page)})
     assert done["Location"] == "/reset/new-password/"
+
+
+def test_adding_another_phone_shows_a_new_qr_code(client, student, push_service):
+    add_phone(client, student, Phone())
+    open_security_info(client)
+    page = client.get("/security-info/add/push/")
+    second = Phone()
+    assert second.pair(link_on(page), "iPad").status_code == 200
+    assert second.answer(number_on(page)).json() == {"result": "approved"}
+    assert sorted(Method.objects.filter(kind="push").values_list("name", flat=True)) == ["Pixel", "iPad"]
+
+
+def test_a_page_shown_again_after_its_phone_was_added_offers_a_new_qr_code(client, student, push_service):
+    sign_in(client, student)
+    open_security_info(client)
+    first = client.get("/security-info/add/push/")
+    assert link_on(client.get("/security-info/add/push/")) == link_on(first)  # a reload keeps it
+    phone = Phone()
+    phone.pair(link_on(first))
+    phone.answer(number_on(first))
+    # The person went back to the page instead of continuing: the used link is not shown again.
+    assert link_on(client.get("/security-info/add/push/")) != link_on(first)
+
+
+def test_ended_requests_and_pairings_are_tidied_a_day_later(client, student, push_service, clock):
+    from django.utils import timezone
+
+    method = add_phone(client, student, Phone())
+    start_signin(client, student, method)
+    assert PushRequest.objects.count() == 2 and PushPairing.objects.count() == 1
+    clock.advance(hours=23)
+    assert kind("push").tidy(timezone.now()) == 0
+    clock.advance(hours=2)
+    assert kind("push").tidy(timezone.now()) == 3  # the pairing's request, the sign-in's and the pairing
+    assert Method.objects.filter(pk=method.pk).exists()

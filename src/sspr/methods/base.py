@@ -117,6 +117,11 @@ class MethodKind:
         """Check the answer against the challenge; raise VerificationFailed when wrong."""
         raise NotImplementedError
 
+    def tidy(self, now) -> int:
+        """The daily clean-up of what the kind keeps beyond its methods (requests that have
+        ended); how many rows went."""
+        return 0
+
     def retry(self, context: ChallengeContext, method: Method, state: dict) -> Challenge:
         """What to show after a wrong answer, without starting over (no new code is sent).
         `state` is the challenge just answered; a kind whose challenges are single-use

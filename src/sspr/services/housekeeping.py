@@ -1,5 +1,6 @@
-"""What the worker does once a day: delete audit events past their retention, and refresh the
-reports' list of people from the directory. Each run is audited."""
+"""What the worker does once a day: delete audit events past their retention, let each method
+kind tidy what it keeps beyond its methods, and refresh the reports' list of people from the
+directory. Each run is audited."""
 
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 from sspr.actors import Actor
 from sspr.audit.models import Tag, purge, record
 from sspr.limits import claim_once
+from sspr.methods.kinds import all_kinds
 
 from . import reports
 
@@ -36,5 +38,7 @@ def daily(actor: Actor) -> bool:
     if not claim_once("housekeeping", today, timedelta(days=2)):
         return False
     purge_audit(actor)
+    for each in all_kinds():
+        each.tidy(timezone.now())
     reports.refresh_people()
     return True

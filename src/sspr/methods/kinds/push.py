@@ -336,6 +336,14 @@ class PushApproval(MethodKind):
         Method.objects.filter(kind=self.kind, user=method.user, data__device_id=request.device_id).update(
             last_used_at=timezone.now())
 
+    def tidy(self, now):
+        """Requests and pairings a day past their end: nothing reads them any more (the audit
+        trail keeps what happened)."""
+        before = now - timedelta(days=1)
+        requests, _by_model = PushRequest.objects.filter(expires_at__lt=before).delete()
+        pairings, _by_model = PushPairing.objects.filter(expires_at__lt=before).delete()
+        return requests + pairings
+
     def retry(self, context, method, state):
         """The same request while it waits (the same number); after it ended, nothing new is
         sent by itself: a new request only when the person asks for one."""

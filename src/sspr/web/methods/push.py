@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -30,7 +31,11 @@ def pairing_link(token: str) -> str:
 def enrol(request):
     push = kind("push")
     shown = request.session.get(PAIRING)
-    live = shown and PushPairing.objects.filter(pk=shown["pairing"], user=request.user).exists()
+    # The pairing this page showed, while it may still be finished: not expired, and not a phone already.
+    live = bool(shown) and PushPairing.objects.filter(pk=shown["pairing"], user=request.user,
+                                                      expires_at__gt=timezone.now()).exists()
+    if live and request.method == "GET" and push.paired(shown["pairing"], request.user) is not None:
+        live = False  # adding another phone: a new QR code
     if request.method == "GET" and "progress" in request.GET:
         return JsonResponse({"progress": push.pairing_progress(shown["pairing"] if live else None)})
     error = ""
