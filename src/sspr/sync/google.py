@@ -18,7 +18,7 @@ from google.auth.transport.requests import AuthorizedSession, Request
 from google.oauth2 import service_account
 from passlib.hash import sha512_crypt
 
-from . import Constraint, Prepared, SyncFailed, SyncTarget, user_key
+from . import Constraint, Prepared, SyncFailed, SyncTarget, http, user_key
 from .http import error_message, raise_for
 
 SCOPE = "https://www.googleapis.com/auth/admin.directory.user"
@@ -73,9 +73,12 @@ class GoogleTarget(SyncTarget):
 
     def deliver(self, prepared: Prepared, *, must_change: bool) -> None:
         url = f"{self.settings.api_url.rstrip('/')}/admin/directory/v1/users/{quote(prepared.account, safe='@')}"
-        body: dict[str, str | bool] = {"password": prepared.secret, "hashFunction": "crypt", "changePasswordAtNextLogin": must_change}
+        body: dict[str, str | bool] = {"password": prepared.secret, "hashFunction": "crypt",
+                                       "changePasswordAtNextLogin": must_change}
         try:
-            response = self.session().put(url, json=body, timeout=self.timeout)
+            # verify on the call itself: a session's own would lose to REQUESTS_CA_BUNDLE (http.session).
+            response = self.session().put(url, json=body, timeout=self.timeout,
+                                          verify=self.settings.ca_file or True)
         except RefreshError as exc:
             # Google's token endpoint said no: a key, a subject or a delegation to fix, not a moment's trouble.
             raise SyncFailed(f"Google refused our token request: {exc.args[0] if exc.args else exc}"[:300],
@@ -104,13 +107,10 @@ class GoogleTarget(SyncTarget):
                              permanent=True) from None
         session = AuthorizedSession(credentials, auth_request=self.token_request(),
                                     refresh_timeout=settings.timeout)
-        session.verify = settings.ca_file or True
         return session
 
     def token_request(self) -> Request:
-        token_session = requests.Session()
-        token_session.verify = self.settings.ca_file or True
-        return Request(token_session)
+        return Request(http.session(self.settings.ca_file))
 
     def check(self) -> list[str]:
         settings = self.settings

@@ -4,6 +4,8 @@ timeout, 429, 5xx, with the Retry-After the provider asked for), or refused for 
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+import requests
+
 from . import SyncFailed
 
 TRANSIENT = {408, 425, 429, 500, 502, 503, 504}
@@ -47,3 +49,21 @@ def error_message(response) -> str:
     if isinstance(error, dict):
         return " ".join(str(part) for part in (error.get("code", ""), error.get("message", "")) if part)[:200]
     return str(error or "")[:200]
+
+
+class _Session(requests.Session):
+    # requests lets REQUESTS_CA_BUNDLE (or CURL_CA_BUNDLE) override a session's own `verify` on
+    # each call that does not pass one (google-auth's and MSAL's calls do not): a configured
+    # ca_file must win, or the target would trust other CAs than the operator chose.
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if self.verify is not True:
+            merged["verify"] = self.verify
+        return merged
+
+
+def session(ca_file: str) -> requests.Session:
+    """An HTTP session that trusts ca_file's CAs ("" for the system's)."""
+    made = _Session()
+    made.verify = ca_file or True
+    return made

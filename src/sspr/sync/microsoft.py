@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from sspr.methods import crypto
 
-from . import Constraint, Prepared, SyncFailed, SyncTarget, user_key
+from . import Constraint, Prepared, SyncFailed, SyncTarget, http, user_key
 from .google import printable_ascii
 from .http import error_message, raise_for
 
@@ -65,7 +65,8 @@ class MicrosoftTarget(SyncTarget):
         except InvalidToken:
             raise SyncFailed("the password was sealed under an earlier server.secret_key", permanent=True) from None
         url = f"{self.settings.graph_url.rstrip('/')}/v1.0/users/{quote(prepared.account, safe='@')}"
-        body: dict[str, dict[str, str | bool]] = {"passwordProfile": {"password": password, "forceChangePasswordNextSignIn": must_change}}
+        body: dict[str, dict[str, str | bool]] = {
+            "passwordProfile": {"password": password, "forceChangePasswordNextSignIn": must_change}}
         try:
             response = self.http().patch(url, json=body, timeout=self.timeout,
                                          headers={"Authorization": f"Bearer {self.token()}"})
@@ -75,9 +76,7 @@ class MicrosoftTarget(SyncTarget):
         raise_for(response, "Microsoft Graph", error_message(response))
 
     def http(self) -> requests.Session:
-        session = requests.Session()
-        session.verify = self.settings.ca_file or True
-        return session
+        return http.session(self.settings.ca_file)
 
     def credential(self):
         settings = self.settings
