@@ -49,7 +49,8 @@ def push_password(actor: Actor, person: DirectoryUser, new_password: str, *, mus
 
 def state_of(job: SyncJob, label: str) -> TargetState:
     when = job.next_attempt_at if job.status == SyncJob.Status.PENDING else job.finished_at
-    return TargetState(job.target, label, job.status, job.account, job.reason, job.attempts, when)
+    return TargetState(job.target, label, SyncJob.Status(job.status).value, job.account, job.reason, job.attempts,
+                       when)
 
 
 def states_for(user_id: str) -> list[TargetState]:
