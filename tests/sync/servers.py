@@ -25,6 +25,7 @@ from passlib.hash import sha512_crypt
 
 from tests.delivery.servers import HttpServer, Reply, Request, server_context
 
+ADMIN = "sspr-admin@student.district.example"  # the Google administrator the service account acts as
 GOOGLE_AUDIENCE = "https://oauth2.googleapis.com/token"  # what google-auth puts in aud, whatever token_uri is
 GOOGLE_SCOPE = "https://www.googleapis.com/auth/admin.directory.user"
 SHA512_CRYPT = re.compile(r"^\$6\$(rounds=\d+\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}$")

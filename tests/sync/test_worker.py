@@ -9,8 +9,7 @@ import time
 
 import pytest
 
-from .conftest import ADMIN
-from .servers import google_error
+from .servers import ADMIN, google_error
 
 NEW = "Purple lanterns drift over quiet harbors!"
 USER = "csmith1234@student.district.example"
