@@ -59,3 +59,26 @@ def test_google_busy_the_student_is_told_it_will_follow(page_in, site, student, 
     reset(page, site, student, outbox, "en")
     expect(page.get_by_role("status")).to_have_text(FOLLOWS["en"])
     assert_accessible(page)
+
+
+def test_the_person_page_shows_each_system_accessibly(page_in, site, student, syncing, google, graph, captcha_off,
+                                                      configure, language):
+    from sspr.actors import Actor
+    from sspr.services import passwords, people
+
+    from ..console.conftest import ROLES, staff_member
+    from .test_console import checked, staff_sign_in
+
+    configure(roles=ROLES)
+    syncing()
+    google.users.add(student.user_id)  # Microsoft 365 does not know the student: refused
+    google.failures = [google_error(503, "Backend Error", "backendError")]
+    passwords.set_password(Actor.cli(), people.find(student.user_id), NEW)
+    technician = staff_member("sam.lee@district.example", ["Help Desk"])
+    page = page_in(language, **PHONE)
+    staff_sign_in(page, site, technician)
+    page.goto(f"{site}/console/people/{student.user_id}/")
+    table = page.locator("main table").first
+    expect(table).to_contain_text("Google")
+    expect(table).to_contain_text("Microsoft 365")
+    checked(page)
