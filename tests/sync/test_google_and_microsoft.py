@@ -229,3 +229,16 @@ def test_other_clients_see_nothing_of_it(client, accounts, syncing):
     syncing()
     other = Client()
     assert other.post("/password/check/", {"password": "x"}).status_code == 302
+
+
+def test_a_password_sealed_under_an_earlier_secret_key_is_given_up_not_retried(accounts, syncing, graph, clock,
+                                                                               settings):
+    syncing(targets=("microsoft",))
+    graph.failures = [graph_error(503, "ServiceUnavailable", "Try later.")]
+    passwords.set_password(Actor.cli(), people.find(accounts.user_id), NEW)
+    settings.SECRET_KEY = "a-new-server-secret-key-after-rotation-0123456789"
+    clock.advance(seconds=61)
+    assert sync.retry_due() == 1
+    job = SyncJob.objects.get()
+    assert (job.status, job.secret) == ("failed", "") and "earlier server.secret_key" in job.reason
+    assert len(graph.patches()) == 1  # nothing was sent with a password we could not read

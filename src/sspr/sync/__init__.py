@@ -98,6 +98,25 @@ class SyncTarget:
         return []
 
 
+def seal(password: str) -> str:
+    """The password as a retry keeps it for a target that takes only the password itself."""
+    from sspr.methods import crypto  # not at the top: it reads Django's settings
+
+    return crypto.seal(password)
+
+
+def unseal(sealed: str) -> str:
+    """seal()'s password back; SyncFailed (permanent) when server.secret_key has changed since."""
+    from cryptography.fernet import InvalidToken
+
+    from sspr.methods import crypto
+
+    try:
+        return crypto.unseal(sealed)
+    except InvalidToken:
+        raise SyncFailed("the password was sealed under an earlier server.secret_key", permanent=True) from None
+
+
 def user_key(template: str, person: DirectoryUser) -> str:
     """The person's name at a target from a user_key template ("{local}@students.district.org")."""
     local, _, domain = person.user_id.partition("@")

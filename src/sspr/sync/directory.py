@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 
 from sspr.directory import BACKENDS
 from sspr.directory.base import DirectoryUnavailable, PasswordRejected, UnknownUser
-from sspr.methods import crypto
 
-from . import Prepared, SyncFailed, SyncTarget, user_key
+from . import Prepared, SyncFailed, SyncTarget, seal, unseal, user_key
 
 _directories: dict[str, object] = {}
 _lock = threading.Lock()
@@ -45,10 +44,10 @@ class DirectoryTarget(SyncTarget):
         return user_key(self.settings.user_key, person)
 
     def prepare(self, person, new_password: str) -> Prepared:
-        return Prepared(self.account_for(person), crypto.seal(new_password))
+        return Prepared(self.account_for(person), seal(new_password))
 
     def deliver(self, prepared: Prepared, *, must_change: bool) -> None:
-        password = crypto.unseal(prepared.secret)
+        password = unseal(prepared.secret)
         try:
             self.directory().reset_password(prepared.account, password, must_change=must_change)
         except UnknownUser:

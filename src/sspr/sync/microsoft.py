@@ -10,12 +10,9 @@ from urllib.parse import quote
 
 import msal
 import requests
-from cryptography.fernet import InvalidToken
 from django.utils.translation import gettext as _
 
-from sspr.methods import crypto
-
-from . import Constraint, Prepared, SyncFailed, SyncTarget, http, user_key
+from . import Constraint, Prepared, SyncFailed, SyncTarget, http, seal, unseal, user_key
 from .google import printable_ascii
 from .http import error_message, raise_for
 
@@ -57,13 +54,10 @@ class MicrosoftTarget(SyncTarget):
         return user_key(self.settings.user_key, person)
 
     def prepare(self, person, new_password: str) -> Prepared:
-        return Prepared(self.account_for(person), crypto.seal(new_password))
+        return Prepared(self.account_for(person), seal(new_password))
 
     def deliver(self, prepared: Prepared, *, must_change: bool) -> None:
-        try:
-            password = crypto.unseal(prepared.secret)
-        except InvalidToken:
-            raise SyncFailed("the password was sealed under an earlier server.secret_key", permanent=True) from None
+        password = unseal(prepared.secret)
         url = f"{self.settings.graph_url.rstrip('/')}/v1.0/users/{quote(prepared.account, safe='@')}"
         body: dict[str, dict[str, str | bool]] = {
             "passwordProfile": {"password": password, "forceChangePasswordNextSignIn": must_change}}
