@@ -1,14 +1,11 @@
 """The sync queue survives crashes: a real worker is killed while Google holds its request, and
 the password reaches Google after a restart, with nothing of it kept afterwards."""
 
-import os
-import sqlite3
-import subprocess
-import sys
 import time
 
 import pytest
 
+from .. import processes
 from .servers import ADMIN, google_error
 
 NEW = "Purple lanterns drift over quiet harbors!"
@@ -32,8 +29,7 @@ print([state.status for state in result.targets])
 @pytest.fixture
 def deployment(tmp_path, google, certs, service_account):
     (tmp_path / "google-key.json").write_text(service_account.key_file())
-    config = tmp_path / "sspr.toml"
-    config.write_text(f"""
+    return processes.deployment(tmp_path, f"""
 [server]
 base_url = "https://sspr.test"
 secret_key = "sync-worker-test-secret-key-0123456789-abcdefghijk"
@@ -49,23 +45,7 @@ token_uri = "{google.url}/token"
 api_url = "{google.url}"
 ca_file = "{certs['ca.pem']}"
 timeout = 60.0
-""")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("SSPR_", "DJANGO_"))}
-    env.update(SSPR_CONFIG=str(config), DJANGO_SETTINGS_MODULE="sspr.settings")
-
-    def start(*args):
-        return subprocess.Popen([sys.executable, *args], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
-
-    def run(*args):
-        return subprocess.run([sys.executable, *args], cwd=tmp_path, env=env, capture_output=True, text=True,
-                              timeout=120)
-
-    def query(sql):
-        with sqlite3.connect(tmp_path / "sync.sqlite3") as db:
-            return db.execute(sql).fetchall()
-
-    return start, run, query
+""", "sync.sqlite3")
 
 
 def test_a_worker_killed_mid_retry_delivers_after_a_restart(deployment, google):

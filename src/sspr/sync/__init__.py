@@ -66,24 +66,30 @@ class SyncTarget:
         self.config = config
 
     @property
+    def settings(self):
+        """The target's own section, [sync.<name>] (user_key, timeout, ca_file and its own keys)."""
+        return getattr(self.config.sync, self.name)
+
+    @property
     def label(self) -> str:
         """The target's name as people know it ("Google"), in their language."""
         return self.name
 
     @property
     def timeout(self) -> float:
-        return 10.0
+        return self.settings.timeout
 
     def constraints(self) -> list[Constraint]:
         return []
 
     def account_for(self, person: DirectoryUser) -> str:
-        return person.user_id
+        """The person's name there, from the target's user_key template."""
+        return user_key(self.settings.user_key, person)
 
     def prepare(self, person: DirectoryUser, new_password: str) -> Prepared:
         """What deliver() needs, computed once; raise SyncFailed(permanent=True) when the target can
-        never take this password."""
-        return Prepared(self.account_for(person), new_password)
+        never take this password. By default the password itself, sealed (see seal())."""
+        return Prepared(self.account_for(person), seal(new_password))
 
     def deliver(self, prepared: Prepared, *, must_change: bool) -> None:
         """Write the password there; raise SyncFailed when it was not taken.

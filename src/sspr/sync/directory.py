@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from sspr.directory import BACKENDS
 from sspr.directory.base import DirectoryUnavailable, PasswordRejected, UnknownUser
 
-from . import Prepared, SyncFailed, SyncTarget, seal, unseal, user_key
+from . import Prepared, SyncFailed, SyncTarget, unseal
 
 _directories: dict[str, object] = {}
 _lock = threading.Lock()
@@ -20,16 +20,8 @@ class DirectoryTarget(SyncTarget):
     name = "directory"
 
     @property
-    def settings(self):
-        return self.config.sync.directory
-
-    @property
     def label(self) -> str:
         return self.settings.label or _("Your other directory account")
-
-    @property
-    def timeout(self) -> float:
-        return self.settings.timeout
 
     def directory(self):
         """The back-end, built once per configuration and kept (its connections are pooled)."""
@@ -39,12 +31,6 @@ class DirectoryTarget(SyncTarget):
                 config = self.config.model_copy(update={"directory": self.settings})
                 _directories[key] = import_string(BACKENDS[self.settings.backend])(config)
             return _directories[key]
-
-    def account_for(self, person) -> str:
-        return user_key(self.settings.user_key, person)
-
-    def prepare(self, person, new_password: str) -> Prepared:
-        return Prepared(self.account_for(person), seal(new_password))
 
     def deliver(self, prepared: Prepared, *, must_change: bool) -> None:
         password = unseal(prepared.secret)

@@ -18,7 +18,7 @@ from google.auth.transport.requests import AuthorizedSession, Request
 from google.oauth2 import service_account
 from passlib.hash import sha512_crypt
 
-from . import Constraint, Prepared, SyncFailed, SyncTarget, http, user_key
+from . import Constraint, Prepared, SyncFailed, SyncTarget, http
 from .http import error_message, raise_for
 
 SCOPE = "https://www.googleapis.com/auth/admin.directory.user"
@@ -39,16 +39,8 @@ class GoogleTarget(SyncTarget):
     name = "google"
 
     @property
-    def settings(self):
-        return self.config.sync.google
-
-    @property
     def label(self) -> str:
         return _("Google")
-
-    @property
-    def timeout(self) -> float:
-        return self.settings.timeout
 
     def constraints(self) -> list[Constraint]:
         def label():
@@ -61,9 +53,6 @@ class GoogleTarget(SyncTarget):
                 return _("At most %(max)d characters: Google's limit") % {"max": MAX_LENGTH}
             return None
         return [Constraint("ascii", label, problem)]
-
-    def account_for(self, person) -> str:
-        return user_key(self.settings.user_key, person)
 
     def prepare(self, person, new_password: str) -> Prepared:
         if not printable_ascii(new_password) or len(new_password) > MAX_LENGTH:

@@ -12,7 +12,7 @@ import msal
 import requests
 from django.utils.translation import gettext as _
 
-from . import Constraint, Prepared, SyncFailed, SyncTarget, http, seal, unseal, user_key
+from . import Constraint, Prepared, SyncFailed, SyncTarget, http, unseal
 from .google import printable_ascii
 from .http import error_message, raise_for
 
@@ -30,16 +30,8 @@ class MicrosoftTarget(SyncTarget):
     name = "microsoft"
 
     @property
-    def settings(self):
-        return self.config.sync.microsoft
-
-    @property
     def label(self) -> str:
         return _("Microsoft 365")
-
-    @property
-    def timeout(self) -> float:
-        return self.settings.timeout
 
     def constraints(self) -> list[Constraint]:
         # Entra ID takes letters, digits, ASCII symbols and spaces only, at most 256 of them.
@@ -49,12 +41,6 @@ class MicrosoftTarget(SyncTarget):
         def problem(password: str) -> str | None:
             return label() if not printable_ascii(password) or len(password) > MAX_LENGTH else None
         return [Constraint("ascii", label, problem)]
-
-    def account_for(self, person) -> str:
-        return user_key(self.settings.user_key, person)
-
-    def prepare(self, person, new_password: str) -> Prepared:
-        return Prepared(self.account_for(person), seal(new_password))
 
     def deliver(self, prepared: Prepared, *, must_change: bool) -> None:
         password = unseal(prepared.secret)
