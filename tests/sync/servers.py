@@ -11,16 +11,20 @@ Microsoft: Entra ID's OpenID configuration and v2.0 token endpoint (client crede
 with a client secret), and Graph's PATCH /v1.0/users/{id} with a passwordProfile.
 """
 
+import base64
 import json
 import re
 import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
 import jwt
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from passlib.hash import sha512_crypt
 
 from tests.delivery.servers import HttpServer, Reply, Request, server_context
@@ -135,6 +139,7 @@ class GraphServer(HttpServer):
         self.must_change: dict[str, bool] = {}
         self.users: set[str] = set()
         self.failures: list[Reply] = []
+        self.certificate: AppCertificate | None = None  # a certificate uploaded to the app registration
 
     def patches(self) -> list[Request]:
         return [r for r in self.requests if r.method == "PATCH"]
@@ -171,7 +176,14 @@ class GraphServer(HttpServer):
         form = request.form
         if form.get("grant_type") != "client_credentials":
             return Reply(400, {"error": "unsupported_grant_type"})
-        if form.get("client_id") != self.CLIENT_ID or form.get("client_secret") != self.CLIENT_SECRET:
+        if form.get("client_id") != self.CLIENT_ID:
+            return Reply(400, {"error": "unauthorized_client", "error_description": "AADSTS700016: not found."})
+        if "client_assertion" in form:
+            if not self.assertion_holds(form):
+                return Reply(401, {"error": "invalid_client",
+                                   "error_description": "AADSTS700027: Client assertion contains an invalid "
+                                                        "signature."})
+        elif form.get("client_secret") != self.CLIENT_SECRET:
             return Reply(401, {"error": "invalid_client",
                                "error_description": "AADSTS7000215: Invalid client secret provided."})
         if form.get("scope", "").split() != [f"{self.url}/.default"]:
@@ -180,3 +192,49 @@ class GraphServer(HttpServer):
         self.tokens.add(token)
         return Reply(200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
                            "access_token": token})
+
+    def assertion_holds(self, form: dict) -> bool:
+        """A certificate credential (RFC 7523 client assertion): signed by the uploaded certificate's
+        key, naming it by thumbprint (x5t), for this token endpoint, by the app itself."""
+        if self.certificate is None or form.get("client_assertion_type") != \
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
+            return False
+        assertion = form["client_assertion"]
+        try:
+            header = jwt.get_unverified_header(assertion)
+            claims = jwt.decode(assertion, self.certificate.public_pem(), algorithms=["RS256", "PS256"],
+                                audience=f"{self.url}/{self.TENANT}/oauth2/v2.0/token", issuer=self.CLIENT_ID,
+                                options={"require": ["exp", "aud", "iss", "sub", "jti"]})
+        except jwt.InvalidTokenError:
+            return False
+        # MSAL keeps base64url padding in x5t (RFC 7515 omits it); Entra ID takes either.
+        return str(header.get("x5t", "")).rstrip("=") == self.certificate.x5t() and claims["sub"] == self.CLIENT_ID
+
+
+@dataclass
+class AppCertificate:
+    """A self-signed certificate and its key, as uploaded to an Entra ID app registration."""
+
+    key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(public_exponent=65537,
+                                                                                    key_size=2048))
+
+    def __post_init__(self):
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sspr-sync")])
+        now = datetime.now(UTC)
+        self.cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(self.key.public_key())
+                     .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+                     .not_valid_after(now + timedelta(days=30)).sign(self.key, hashes.SHA256()))
+
+    def private_pem(self) -> str:
+        return self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()).decode()
+
+    def public_pem(self) -> bytes:
+        return self.key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                  serialization.PublicFormat.SubjectPublicKeyInfo)
+
+    def thumbprint(self) -> str:
+        return self.cert.fingerprint(hashes.SHA1()).hex().upper()
+
+    def x5t(self) -> str:
+        return base64.urlsafe_b64encode(self.cert.fingerprint(hashes.SHA1())).decode().rstrip("=")

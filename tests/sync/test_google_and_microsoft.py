@@ -242,3 +242,19 @@ def test_a_password_sealed_under_an_earlier_secret_key_is_given_up_not_retried(a
     job = SyncJob.objects.get()
     assert (job.status, job.secret) == ("failed", "") and "earlier server.secret_key" in job.reason
     assert len(graph.patches()) == 1  # nothing was sent with a password we could not read
+
+
+def test_a_certificate_instead_of_a_secret(accounts, syncing, graph):
+    from .servers import AppCertificate
+
+    graph.certificate = certificate = AppCertificate()
+    syncing(targets=("microsoft",), graph_changes={"client_secret": "", "certificate_key": certificate.private_pem(),
+                                                   "certificate_thumbprint": certificate.thumbprint()})
+    [state] = passwords.set_password(Actor.cli(), people.find(accounts.user_id), NEW).targets
+    assert state.done and graph.passwords == {GRAPH_USER: NEW}
+    # Another key, claiming the same thumbprint, is refused.
+    impostor = AppCertificate().private_pem()
+    syncing(targets=("microsoft",), graph_changes={"client_secret": "", "certificate_key": impostor,
+                                                   "certificate_thumbprint": certificate.thumbprint()})
+    [state] = passwords.set_password(Actor.cli(), people.find(accounts.user_id), NEW + "!").targets
+    assert state.status == "failed" and "invalid_client" in state.reason

@@ -27,6 +27,9 @@ from .models import SyncJob
 
 log = logging.getLogger("sspr.sync")
 MAX_DELAY = 3600
+# A worker's claim: longer than any target's write can take (each network step is bounded by the
+# target's timeout, at most 60 s); a claim by a process that died lapses sooner (release_dead_claims).
+WORKER_LEASE = timedelta(seconds=60 + 4 * 60)
 
 
 def lease(target: SyncTarget) -> timedelta:
@@ -154,8 +157,7 @@ def claim_next() -> SyncJob | None:
         job = _due(now).order_by("next_attempt_at", "pk").select_for_update(skip_locked=True, of=("self",)).first()
         if job is None:
             return None
-        claimed = _due(now).filter(pk=job.pk).update(claimed_by=me(),
-                                                     claimed_until=now + timedelta(seconds=60 + 4 * 60))
+        claimed = _due(now).filter(pk=job.pk).update(claimed_by=me(), claimed_until=now + WORKER_LEASE)
         if claimed != 1:
             return None
     job.refresh_from_db()

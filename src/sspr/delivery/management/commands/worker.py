@@ -8,6 +8,11 @@ from sspr.delivery.queue import run_once, work
 from sspr.services import housekeeping, sync
 
 
+def each_round() -> None:
+    sync.retry_due()  # never raises: a target's trouble must not stop the daily work
+    housekeeping.daily(Actor.system())
+
+
 class Command(BaseCommand):
     help = ("Send queued emails, texts and calls, retrying transient failures with backoff; retry password syncs; "
             "once a day, purge old audit events and refresh the reports' people.")
@@ -28,5 +33,5 @@ class Command(BaseCommand):
             signal.signal(signum, lambda *_: stop.set())
         self.stdout.write(f"delivery worker started; looking at the queue every {poll:g} s", ending="\n")
         self.stdout.flush()
-        work(stop, poll, each_round=lambda: sync.retry_due() + housekeeping.daily(Actor.system()))
+        work(stop, poll, each_round=each_round)
         self.stdout.write("delivery worker stopped")
