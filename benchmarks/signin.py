@@ -164,6 +164,22 @@ def flows(port: int, concurrency: int, seconds: float) -> list[float]:
     return durations
 
 
+def process_cpu_seconds(pids: list[str]) -> float:
+    """User plus system CPU time of these processes so far (a process gone counts 0)."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime (fields 14 and 15)
+    return total
+
+
+def server_pids(master: int) -> list[str]:
+    return [str(master), *subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()]
+
+
 def worker_rss_mb(master: int) -> list[float]:
     children = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
     sizes = []
@@ -199,10 +215,15 @@ def run(seconds: float = 10.0, concurrency: int = 8) -> int:
         flows(port, 2, 2.0)  # warm up: imports, first connections
         # Limit and flows in alternating rounds, so other work on a shared machine weighs on both alike.
         rates, durations = [], []
+        server_cpu = client_cpu = 0.0
+        pids = server_pids(server.pid)
         for _round in range(ROUNDS):
             rates.append(hash_rate(encoded, cores, seconds / ROUNDS, {"SSPR_CONFIG": env["SSPR_CONFIG"],
                                                                       "DJANGO_SETTINGS_MODULE": "sspr.settings"}))
+            server_before, client_before = process_cpu_seconds(pids), time.process_time()
             durations += flows(port, concurrency, seconds / ROUNDS)
+            server_cpu += process_cpu_seconds(pids) - server_before
+            client_cpu += time.process_time() - client_before
         rate = statistics.fmean(rates)
         rss = worker_rss_mb(server.pid)
         load_after = os.getloadavg()
@@ -224,6 +245,8 @@ def run(seconds: float = 10.0, concurrency: int = 8) -> int:
     print(f"  sign-in flows          {per_second:8.1f} flows/s ({len(durations)} flows)")
     verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL"
     print(f"  flows / hash rate      {ratio:8.2f}   target >= {TARGET_RATIO}: {verdict}")
+    print(f"  CPU per flow           server {server_cpu / len(durations) * 1000:.1f} ms, clients "
+          f"{client_cpu / len(durations) * 1000:.1f} ms, one hash {1000 * cores / rate:.1f} ms")
     print(f"  flow latency           p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
     print(f"  worker RSS             {', '.join(f'{mb:.0f} MB' for mb in rss)}   target < {TARGET_RSS_MB} MB: "
           f"{'PASS' if rss and max(rss) < TARGET_RSS_MB else 'FAIL'}")

@@ -39,8 +39,12 @@ def signin_page(request):
     if request.method != "POST":
         return render_signin(request, form, proof=signin.address_over_budget(actor))
     try:
-        vouched = vouched_for(request, form) if signin.address_over_budget(actor) else False
-        signin.refuse_if_address_blocked(actor, request.POST.get("user_id", ""), vouched=vouched)
+        # One look at the address's budget: under it there is nothing to refuse yet (and
+        # check_password looks again before any password is tried).
+        over_budget = signin.address_over_budget(actor)
+        vouched = vouched_for(request, form) if over_budget else False
+        if over_budget:
+            signin.refuse_if_address_blocked(actor, request.POST.get("user_id", ""), vouched=vouched)
         if not form.is_valid():
             return render_signin(request, form, status=400)
         user, must_change = signin.check_password(actor, form.cleaned_data["user_id"], form.cleaned_data["password"],
