@@ -3,6 +3,7 @@ python-ldap flow on the same slapd in the same run.
 
 slapd is the tests' own (tests/directories/servers.py: Debian's package, ppolicy with history 5
 and lockout, LDAPS with a throwaway CA), with slapd's argon2 module and `password-hash {ARGON2}`,
+equality indexes on objectClass, mail, uid and member,
 and its people stored with an argon2id hash at the portal's default parameters (m=19 MiB, t=2,
 p=1), so each bind costs slapd one argon2 check. The portal: `sspr serve` (one sync gunicorn
 worker per core) with `directory.backend = "ldap"` on that slapd. On the same 2 cores:
@@ -72,7 +73,10 @@ def provision(root: Path):
     slapd.provision()
     conf = slapd.root / "slapd.conf"
     text = conf.read_text().replace("moduleload ppolicy\n", "moduleload ppolicy\nmoduleload argon2\n")
-    conf.write_text(text.replace("\ndatabase mdb\n", "\npassword-hash {ARGON2}\n\ndatabase mdb\n", 1))
+    text = text.replace("\ndatabase mdb\n", "\npassword-hash {ARGON2}\n\ndatabase mdb\n", 1)
+    # Indexes on what people are found by, as any directory of thousands has them (the tests'
+    # slapd holds a handful of entries and needs none).
+    conf.write_text(text.replace("\noverlay ppolicy\n", "\nindex objectClass,mail,uid,member eq\noverlay ppolicy\n", 1))
     encoded = "{ARGON2}" + PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, type=Type.ID).hash(PASSWORD)
     changed = generalized_now()
     entries = []
@@ -84,6 +88,7 @@ def provision(root: Path):
                        f"pwdChangedTime: {changed}\n")
     (slapd.root / "people.ldif").write_text("\n".join(entries))
     run(["slapadd", "-f", str(conf), "-q", "-l", str(slapd.root / "people.ldif")])
+    run(["slapindex", "-f", str(conf), "-q"])  # the entries added before the indexes were configured
     slapd.start()
     return slapd, ca
 
