@@ -47,8 +47,8 @@ def signin_page(request):
             signin.refuse_if_address_blocked(actor, request.POST.get("user_id", ""), vouched=vouched)
         if not form.is_valid():
             return render_signin(request, form, status=400)
-        user, must_change = signin.check_password(actor, form.cleaned_data["user_id"], form.cleaned_data["password"],
-                                                  vouched=vouched)
+        user, must_change, groups = signin.check_password(actor, form.cleaned_data["user_id"],
+                                                          form.cleaned_data["password"], vouched=vouched)
     except TooManyAttempts as exc:
         minutes = ceil(exc.retry_after.total_seconds() / 60) if exc.retry_after else 1
         form.add_error(None, ngettext(
@@ -69,7 +69,7 @@ def signin_page(request):
             "locked, contact your help desk."
         ))
         return render_signin(request, form, status=400, proof=signin.address_over_budget(actor))
-    response = start_signin(request, user, must_change)
+    response = start_signin(request, user, must_change, groups)
     # The right password was shown from this browser: it is familiar from now on.
     token = signin.familiar_token(request.COOKIES.get(FAMILIAR_COOKIE, ""), user.user_id)
     response.set_cookie(FAMILIAR_COOKIE, token, max_age=signin.FAMILIAR_DAYS * 86400, secure=settings.SECURE,
