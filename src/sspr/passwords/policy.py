@@ -260,14 +260,18 @@ def check(password: str, person: Person) -> list[Result]:
     return results
 
 
-def validate(password: str, person: Person, *, current_password: str | None = None) -> list[str]:
+def validate(password: str, person: Person, *, current_password: str | None = None,
+             proved_current: bool = False) -> list[str]:
     """Everything wrong with a password about to be set (empty when it may be set), including
-    the checks too slow for the live checklist: the current or a recent password again."""
+    the checks too slow for the live checklist: the current or a recent password again. With
+    proved_current (current_password was checked against the directory), a password that differs
+    from it is known not to be the current one: its hash is not checked again."""
     problems = [result.message for result in check(password, person) if not result.passed]
     depth = rules_for(person).history
     if current_password is not None and normalise(current_password) == normalise(password):
         problems.append(_("Your new password must be different from your current password."))
-    elif get_directory().recently_used(person.user_id, normalise(password), depth):
+    elif get_directory().recently_used(person.user_id, normalise(password), depth,
+                                       not_current=proved_current and current_password is not None):
         problems.append(ngettext(
             "You used this password recently; choose one that is not your current password.",
             "You used this password recently; choose one that is not among your last %(n)d passwords.",

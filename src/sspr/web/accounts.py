@@ -46,14 +46,18 @@ def signin_page(request):
     if request.method != "POST":
         return render_signin(request, form, proof=signin.address_over_budget(actor))
     try:
-        vouched = vouched_for(request, form) if signin.address_over_budget(actor) else False
-        signin.refuse_if_address_blocked(actor, request.POST.get("user_id", ""), vouched=vouched)
+        # One look at the address's budget: under it there is nothing to refuse yet (and
+        # check_password looks again before any password is tried).
+        over_budget = signin.address_over_budget(actor)
+        vouched = vouched_for(request, form) if over_budget else False
+        if over_budget:
+            signin.refuse_if_address_blocked(actor, request.POST.get("user_id", ""), vouched=vouched)
         if not form.is_valid():
             return render_signin(request, form, status=400)
         user_id = form.cleaned_data["user_id"]
         familiar = signin.is_familiar(request.COOKIES.get(FAMILIAR_COOKIE, ""), user_id)
-        user, must_change = signin.check_password(actor, user_id, form.cleaned_data["password"], vouched=vouched,
-                                                  familiar=familiar)
+        user, must_change, groups = signin.check_password(actor, user_id, form.cleaned_data["password"],
+                                                          vouched=vouched, familiar=familiar)
     except TooManyAttempts as exc:
         minutes = ceil(exc.retry_after.total_seconds() / 60) if exc.retry_after else 1
         form.add_error(None, ngettext(
@@ -76,7 +80,7 @@ def signin_page(request):
             "locked, contact your help desk."
         ))
         return render_signin(request, form, status=400, proof=signin.address_over_budget(actor))
-    response = start_signin(request, user, must_change)
+    response = start_signin(request, user, must_change, groups)
     # The right password was shown from this browser: it is familiar from now on.
     token = signin.familiar_token(request.COOKIES.get(FAMILIAR_COOKIE, ""), user.user_id)
     response.set_cookie(FAMILIAR_COOKIE, token, max_age=signin.FAMILIAR_DAYS * 86400, secure=settings.SECURE,
