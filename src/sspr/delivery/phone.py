@@ -49,6 +49,21 @@ def parse(raw: str, country: str) -> PhoneNumber | None:
     )
 
 
+def international(number: str) -> str:
+    """A whole number as people read it, in international format ("+1 404-555-0199"). Anything
+    that is not a valid number in E.164 (a masked one, "+X XXXXXXXX99", included) comes back as
+    it was, so a mask is never undone and nothing unreadable is guessed at."""
+    if not number.startswith("+"):
+        return number
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_valid_number(parsed):
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def prefix(e164: str) -> str:
     """The block a number belongs to. Pumping attacks walk through consecutive numbers of
     one range they profit from, so a limit per block of a thousand numbers catches them."""

@@ -7,9 +7,13 @@ from importlib import import_module
 from types import ModuleType
 
 from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sspr.methods.kinds import KINDS
+from sspr.methods.kinds import KINDS, kind
 
 
 def adapter(kind_name: str) -> ModuleType:
@@ -32,3 +36,16 @@ def with_error_at_field(form, message: str, data):
         if not form.errors:
             form.add_error("code", message)
     return form
+
+
+def added(request, method):
+    """Where every registration ends: back on security info, saying what was set up (the number,
+    address or name as the list shows it), in the page's status region."""
+    detail = render_to_string("methods/method_detail.html", {"method": method}).strip()
+    label = kind(method.kind).label
+    if detail:
+        text = gettext("%(method)s added: %(detail)s.") % {"method": label, "detail": detail}
+    else:
+        text = gettext("%(method)s added.") % {"method": label}
+    messages.success(request, text)
+    return redirect("security_info")
