@@ -27,7 +27,7 @@ COMMANDS = {
 USAGE = """usage: sspr [--config FILE] COMMAND [options]
 
 commands:
-  demo [--port N]      run the demo district on http://127.0.0.1:8000
+  demo [--port N]      run the demo district on http://localhost:8000
   serve                serve the portal with gunicorn
   migrate              create or upgrade the database tables
   init [FILE]          write a commented starter configuration (default sspr.toml)
