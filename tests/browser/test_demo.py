@@ -153,6 +153,7 @@ def test_it_shows_outbox_messages_accessibly_even_on_a_phone(page_in, demo):
         expect(page.locator(".outbox-message")).to_have_count(2)
         newest = page.locator(".outbox-message").first
         expect(newest.locator(".outbox-message__code")).to_have_text("105277")
+        expect(newest.locator(".outbox-message__to")).to_have_text("+1 202-555-0150")  # as people write it
         expect(page.locator(".outbox-message__code").nth(1)).to_have_text("482913")
         assert_accessible(page)
     # On a phone the code is in view at once, and nothing scrolls sideways.
