@@ -304,3 +304,4 @@ def test_reconfirming_shows_the_number_formatted(client, student, settings):
     client.force_login(local_user(student))
     page = client.get("/security-info/current/").content.decode()
     assert "Authentication phone: +1 202-555-0143" in page
+

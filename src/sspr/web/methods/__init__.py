@@ -9,11 +9,12 @@ from types import ModuleType
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sspr.methods.kinds import KINDS, kind
+
+from ..templatetags.sspr_format import method_detail
 
 
 def adapter(kind_name: str) -> ModuleType:
@@ -41,7 +42,7 @@ def with_error_at_field(form, message: str, data):
 def added(request, method):
     """Where every registration ends: back on security info, saying what was set up (the number,
     address or name as the list shows it), in the page's status region."""
-    detail = render_to_string("methods/method_detail.html", {"method": method}).strip()
+    detail = method_detail(method)  # plain text: the message is escaped where it is shown
     label = kind(method.kind).label
     if detail:
         text = gettext("%(method)s added: %(detail)s.") % {"method": label, "detail": detail}
