@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "sspr.ops",
     "sspr.demo",
     "sspr.delivery",
+    "sspr.sync",
     "sspr.roster",
     "sspr.api",
     "ninja",  # django-ninja: its interactive page's template and script files (sspr.api)

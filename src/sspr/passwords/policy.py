@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop, ngettext, override, trans_rea
 from sspr.config.groups import rules_for_groups
 from sspr.config.schema import PolicyRules
 from sspr.directory import get_directory
+from sspr.sync import configured_targets
 
 from .breached import BreachCheckUnavailable, BreachedFilter, RangeCheck
 from .wordlists import fold, is_common
@@ -212,21 +213,47 @@ class HardToGuess(Rule):
         return None if score >= rules.min_strength else self.label(rules)
 
 
+class TargetLimit(Rule):
+    """A limit a sync target puts on passwords (Google takes printable ASCII only): known here, so
+    a password the target would refuse is refused before the directory or any target is written."""
+
+    def __init__(self, constraint):
+        self.constraint, self.name = constraint, f"target_{constraint.name}"
+
+    def label(self, rules):
+        return self.constraint.label()
+
+    def problem(self, password, person, rules):
+        return self.constraint.problem(password)
+
+
 RULES = [Length(), *(CharacterClass(kind) for kind in CharacterClass.TESTS), NotCommon(), NotPublished(),
          NoContextWords(), NotBreached(), HardToGuess()]
+
+
+def all_rules() -> list[Rule]:
+    """RULES, then each sync target's limits ([sync] targets), a limit two targets share once."""
+    rules: list[Rule] = list(RULES)
+    seen = set()
+    for target in configured_targets():
+        for constraint in target.constraints():
+            if constraint.name not in seen:
+                seen.add(constraint.name)
+                rules.append(TargetLimit(constraint))
+    return rules
 
 
 def requirements(person: Person) -> list[Result]:
     """The checklist before anything is typed."""
     rules = rules_for(person)
-    return [Result(rule.name, None, rule.label(rules)) for rule in RULES if rule.applies(rules)]
+    return [Result(rule.name, None, rule.label(rules)) for rule in all_rules() if rule.applies(rules)]
 
 
 def check(password: str, person: Person) -> list[Result]:
     """Every rule's verdict on the password, in checklist order."""
     password, rules = normalise(password), rules_for(person)
     results = []
-    for rule in RULES:
+    for rule in all_rules():
         if rule.applies(rules):
             problem = rule.problem(password, person, rules)
             results.append(Result(rule.name, problem is None, problem or rule.label(rules)))
@@ -306,7 +333,7 @@ def checklist_phrases(rules: PolicyRules) -> set[str]:
     found = {phrase(text) for text in settings.CONFIG.branding.helpdesk_texts()}
     for code, _name in settings.LANGUAGES:
         with override(code):
-            found.update(phrase(rule.label(rules)) for rule in RULES if rule.applies(rules))
+            found.update(phrase(rule.label(rules)) for rule in all_rules() if rule.applies(rules))
     found.discard("")
     return found
 

@@ -33,7 +33,12 @@ live_checks_per_person = Limit("password-check:user", 300, timedelta(minutes=10)
 @dataclass(frozen=True)
 class PasswordSet:
     notifications: int
-    synced: tuple[str, ...] = ()
+    # Each sync target's state after its first try, in [sync] targets order.
+    targets: tuple[sync.TargetState, ...] = ()
+
+    @property
+    def synced(self) -> tuple[str, ...]:
+        return tuple(state.target for state in self.targets if state.done)
 
 
 def set_password(actor: Actor, person: DirectoryUser, new: str, *, old: str | None = None,
@@ -54,7 +59,7 @@ def set_password(actor: Actor, person: DirectoryUser, new: str, *, old: str | No
             get_directory().change_password(person.user_id, old, new)
         else:
             get_directory().reset_password(person.user_id, new, must_change=must_change)
-    synced = sync.push_password(person, new, must_change=must_change)
+    synced = sync.push_password(actor, person, new, must_change=must_change)
     end_what_the_old_password_opened(person)
     notified = notify_account_change(actor, person, "accounts/email/password_changed")
     record(actor, tag, subject=person.user_id, detail={"notifications": notified, "must_change": must_change,
