@@ -49,6 +49,9 @@ class Tag(models.TextChoices):
     APIKEY_CREATE = "apikey:create", _("API key created")
     APIKEY_REVOKE = "apikey:revoke", _("API key revoked")
     AUDIT_PURGE = "audit:purge", _("Old audit events deleted")
+    SYNC_DONE = "sync:done", _("Password synced to another system")
+    SYNC_DEFERRED = "sync:deferred", _("Password sync delayed; will retry")
+    SYNC_FAILED = "sync:failed", _("Password sync failed")
 
 
 class Outcome(models.TextChoices):
@@ -81,6 +84,8 @@ class Reason(models.TextChoices):
     NOT_ALLOWED = "not_allowed", _("Not allowed for this role")
     NO_SECOND_STEP = "no_second_step", _("No second step set up")
     SUSPECTED_ATTACK = "suspected_attack", _("Suspected attack: the person said it wasn't them")
+    SYNC_REFUSED = "sync_refused", _("Refused by the other system")
+    SYNC_UNAVAILABLE = "sync_unavailable", _("Other system unavailable")
 
 
 # The actor's role as the audit trail's readers see it.

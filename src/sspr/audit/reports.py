@@ -46,6 +46,8 @@ SERIES: dict[str, tuple[list[Tag], dict]] = {
     "second_step_signins": ([Tag.VERIFY_SUCCESS], {"detail__purpose": "signin"}),
     # A lockout: an account locked by hand, or a sign-in refused because the account was locked.
     "lockouts": ([Tag.ACCOUNT_LOCK, Tag.SIGNIN_FAILURE], {}),
+    # A new password another system (a sync target) refused or never took: still the old one there.
+    "sync_failures": ([Tag.SYNC_FAILED], {}),
     # "No, it's not me" on the authenticator app: someone had the password.
     "suspected_attacks": ([Tag.PUSH_DENIED], {"reason": Reason.SUSPECTED_ATTACK}),
 }

@@ -12,6 +12,7 @@ from sspr.ops.checks import (
     directory_warnings,
     push_findings,
     role_warnings,
+    sync_problems,
 )
 from sspr.reset.captcha import captcha_warnings
 from sspr.roster.sheet import sheet_warnings
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         problems = database_problems() + limits.backend().problems()
         if not problems:  # the embedded directory lives in the database
             problems += directory_problems()
+        problems += sync_problems()
         delivery_problems, delivery_warnings = delivery_findings(settings.CONFIG, database=not problems)
         problems += delivery_problems
         push_problems, push_warnings = push_findings(settings.CONFIG, settings.DEMO)
