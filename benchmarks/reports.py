@@ -149,6 +149,10 @@ def run(accounts: int, events: int) -> int:
         with Timing() as refresh:
             counted = reports.refresh_people()
         print(f"people snapshot (the nightly refresh): {counted:,} people in {refresh.wall:.2f} s")
+        with Timing() as rolling:
+            days = reports.roll_up()
+        print(f"daily counts (the nightly roll-up, first run: every day at once): {days} days in "
+              f"{rolling.wall:.2f} s")
         with Timing() as reference, connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM audit_auditevent")
             cursor.fetchone()

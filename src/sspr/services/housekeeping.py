@@ -1,5 +1,6 @@
-"""What the worker does once a day: delete audit events past their retention, and refresh the
-reports' list of people from the directory. Each run is audited."""
+"""What the worker does once a day: delete audit events past their retention (and the daily
+counts of those days), refresh the reports' list of people from the directory and roll up the
+days of activity since the last run. Each run is audited."""
 
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ def purge_audit(actor: Actor, *, days: int | None = None) -> int:
     days = days or settings.CONFIG.audit.retention_days
     before = timezone.now() - timedelta(days=days)
     deleted = purge(before)
+    reports.forget_counts_before(before)
     record(actor, Tag.AUDIT_PURGE, detail={"deleted": deleted, "before": before.isoformat(timespec="seconds"),
                                            "retention_days": days})
     return deleted
@@ -36,5 +38,5 @@ def daily(actor: Actor) -> bool:
     if not claim_once("housekeeping", today, timedelta(days=2)):
         return False
     purge_audit(actor)
-    reports.refresh_people()
+    reports.nightly()
     return True
