@@ -84,8 +84,8 @@ def seed(accounts: int, events: int) -> None:
         _insert_events(cursor, batch)
         cursor.executemany(
             "INSERT INTO delivery_delivery (created_at, channel, backend, \"to\", subject, body, html, language, "
-            "account, cost, status, attempts, next_attempt_at, claimed_by, reason, provider_id) VALUES "
-            "(%s, %s, 'console', '+15550100', '', '', '', 'en', %s, %s, %s, 1, %s, '', '', '')",
+            "account, cost, status, attempts, next_attempt_at, urgent, claimed_by, reason, provider_id) VALUES "
+            "(%s, %s, 'console', '+15550100', '', '', '', 'en', %s, %s, %s, 1, %s, false, '', '', '')",
             [(now - timedelta(seconds=rng.randrange(400 * 86400)), rng.choice(["sms", "email"]),
               f"person{rng.randrange(accounts)}@district.example", 0.01, rng.choice(["sent", "sent", "failed"]), now)
              for _ in range(20_000)])

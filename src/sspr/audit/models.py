@@ -46,6 +46,8 @@ class Tag(models.TextChoices):
     APIKEY_CREATE = "apikey:create", _("API key created")
     APIKEY_REVOKE = "apikey:revoke", _("API key revoked")
     AUDIT_PURGE = "audit:purge", _("Old audit events deleted")
+    REMINDER_REGISTRATION = "reminder:registration", _("Reminded to register verification methods")
+    REMINDER_EXPIRY = "reminder:expiry", _("Reminded that the password expires soon")
 
 
 class Outcome(models.TextChoices):

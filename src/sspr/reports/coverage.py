@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from sspr.methods.kinds import KINDS, kind
 from sspr.methods.models import Method
@@ -111,6 +111,15 @@ def coverage(*, school: str = "", until: datetime | None = None, unregistered: b
         by_kind=[Row(str(kind(name).label), kind_count.get(name, 0), overall[0]) for name in KINDS],
         unregistered=not_registered(people, until) if unregistered else [],
     )
+
+
+def reminded(*, school: str = "", since: datetime, until: datetime) -> tuple[int, int]:
+    """Of the people first reminded to register in [since, until): how many, and how many of them
+    have registered since their reminder."""
+    people = people_in(school).filter(first_reminded_at__gte=since, first_reminded_at__lt=until)
+    figures = people.aggregate(reminded=Count("id"), registered=Count("id", filter=Q(
+        registered_at__gt=F("first_reminded_at"))))
+    return figures["reminded"], figures["registered"]
 
 
 def grade_order(grade: str) -> tuple:

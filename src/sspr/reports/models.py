@@ -25,6 +25,12 @@ class Person(models.Model):
     kinds = models.JSONField(default=dict, blank=True)
     required = models.PositiveSmallIntegerField(default=0)
     registered_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Reminders (services/reminders.py): the last and the first reminder to register, and the
+    # expiry last reminded about with the step of [reminders] expiry_days it was for.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    first_reminded_at = models.DateTimeField(null=True, blank=True)
+    expiry_reminded_for = models.DateTimeField(null=True, blank=True)
+    expiry_reminded_days = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["user_id"]

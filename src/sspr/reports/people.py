@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from sspr.directory.base import DirectoryUser
@@ -19,6 +19,8 @@ from sspr.methods.rules import rules_for
 from .models import Person
 
 BATCH = 2000
+# What the reminders remember about a person, kept across the nightly replacement.
+REMINDED = ("reminded_at", "first_reminded_at", "expiry_reminded_for", "expiry_reminded_days")
 ALWAYS = datetime(1970, 1, 1, tzinfo=UTC)  # registered_at of people whose groups require no method
 
 
@@ -99,10 +101,15 @@ def replace_all(people: Iterable[DirectoryUser]) -> int:
     now, count = timezone.now(), 0
     registered = first_registered()
     with transaction.atomic():
+        reminded = {row[0]: dict(zip(REMINDED, row[1:], strict=True)) for row in Person.objects.filter(
+            Q(reminded_at__isnull=False) | Q(expiry_reminded_for__isnull=False)).values_list("user_id", *REMINDED)}
         Person.objects.all().delete()
         batch: list[Person] = []
         for person in people:
-            batch.append(_row(person, now, registered.get(person.user_id.lower(), {})))
+            row = _row(person, now, registered.get(person.user_id.lower(), {}))
+            for name, value in reminded.get(row.user_id, {}).items():
+                setattr(row, name, value)
+            batch.append(row)
             if len(batch) >= BATCH:
                 count += len(Person.objects.bulk_create(batch, ignore_conflicts=True))
                 batch = []

@@ -11,7 +11,7 @@ from sspr.actors import Actor
 from sspr.audit.models import Tag, purge, record
 from sspr.limits import claim_once
 
-from . import reports
+from . import reminders, reports
 
 
 def purge_audit(actor: Actor, *, days: int | None = None) -> int:
@@ -30,7 +30,9 @@ _done_on: set[str] = set()  # the days this process already saw claimed: no data
 
 
 def daily(actor: Actor) -> bool:
-    """Run the daily work if no worker has today (a claim shared by every worker); whether it ran."""
+    """Run the daily work if no worker has today (a claim shared by every worker); whether it ran.
+    The day's reminders go at the first round outside their quiet hours (reminders.run)."""
+    reminders.run(actor)
     today = timezone.localdate().isoformat()
     if today in _done_on:
         return False

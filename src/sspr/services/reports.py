@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sspr.actors import Role
 from sspr.audit import reports as audit_reports
-from sspr.audit.models import ROLE_LABELS, Reason, Tag
+from sspr.audit.models import ROLE_LABELS, Outcome, Reason, Tag
 from sspr.delivery import reports as delivery_reports
 from sspr.directory import get_directory
 from sspr.directory.base import DirectoryUnavailable
@@ -91,16 +92,39 @@ def schools() -> list[str]:
 
 
 # Coverage
+@dataclass(frozen=True)
+class Reminders:
+    """The period's reminders: sent (successes in the audit trail), and of the people first
+    reminded to register in it, how many have registered since."""
+
+    registration_sent: int
+    expiry_sent: int
+    people_reminded: int
+    registered_after: int
+
+
 @dataclass
 class CoverageReport:
     scope: Scope
     figures: coverage_figures.Coverage
     as_of: datetime | None
+    reminders: Reminders
+
+
+def reminders(scope: Scope) -> Reminders:
+    sent = activity_figures.counts(scope.start, scope.end, school=scope.school,
+                                   tags=[Tag.REMINDER_REGISTRATION, Tag.REMINDER_EXPIRY], by=("tag",),
+                                   when=Q(outcome=Outcome.SUCCESS))
+    by_tag = dict.fromkeys((Tag.REMINDER_REGISTRATION, Tag.REMINDER_EXPIRY), 0)
+    for (_day, tag), count in sent.items():
+        by_tag[tag] += count
+    people, registered = coverage_figures.reminded(school=scope.school, since=scope.since, until=scope.until)
+    return Reminders(by_tag[Tag.REMINDER_REGISTRATION], by_tag[Tag.REMINDER_EXPIRY], people, registered)
 
 
 def coverage(scope: Scope) -> CoverageReport:
     return CoverageReport(scope, coverage_figures.coverage(school=scope.school, until=scope.until,
-                                                           unregistered=False), snapshot.as_of())
+                                                           unregistered=False), snapshot.as_of(), reminders(scope))
 
 
 def unregistered(scope: Scope, *, group: str = "", text: str = "") -> list[coverage_figures.Unregistered]:

@@ -103,12 +103,19 @@ def coverage(request):
                                                    overall.missing]], numeric={0, 1, 2, 3}),
         table("by_school", _("By school"), _("School"), figures.by_school),
         table("by_group", _("By group"), _("Group"), figures.by_group),
+        *([table("by_grade", _("By grade"), _("Grade"), figures.by_grade)] if figures.by_grade else []),
         Table("by_method", _("By method"), [_("Method"), _("People who registered it"), _("People"),
                                             _("Share (%)")],
               [[row.label, row.registered, row.total, row.percent] for row in figures.by_kind],
               charts.bars([row.label for row in figures.by_kind],
                           [(_("People who registered it"), [row.registered for row in figures.by_kind])],
                           horizontal=True) if figures.overall.total else "", numeric={1, 2, 3}),
+        Table("reminders", _("Reminders in the period"), [_("Reminder"), _("Sent")],
+              [[_("To register security info"), report.reminders.registration_sent],
+               [_("Password expires soon"), report.reminders.expiry_sent]], numeric={1}),
+        Table("reminded", _("People reminded to register"), [_("First reminded in the period"),
+                                                             _("Registered since")],
+              [[report.reminders.people_reminded, report.reminders.registered_after]], numeric={0, 1}),
     ]
     return page(request, "console/reports/coverage.html", scope, tables, report=report, current="coverage")
 
