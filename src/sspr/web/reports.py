@@ -110,12 +110,11 @@ def coverage(request):
               charts.bars([row.label for row in figures.by_kind],
                           [(_("People who registered it"), [row.registered for row in figures.by_kind])],
                           horizontal=True) if figures.overall.total else "", numeric={1, 2, 3}),
-        Table("reminders", _("Reminders in the period"), [_("Reminder"), _("Sent")],
-              [[_("To register security info"), report.reminders.registration_sent],
-               [_("Password expires soon"), report.reminders.expiry_sent]], numeric={1}),
-        Table("reminded", _("People reminded to register"), [_("First reminded in the period"),
-                                                             _("Registered since")],
-              [[report.reminders.people_reminded, report.reminders.registered_after]], numeric={0, 1}),
+        Table("reminders", _("Reminders in the period"), [_("Reminders"), _("Number")],
+              [[_("Reminders to register security info sent"), report.reminders.registration_sent],
+               [_("Password expiry reminders sent"), report.reminders.expiry_sent],
+               [_("People first reminded to register"), report.reminders.people_reminded],
+               [_("Of them, registered since"), report.reminders.registered_after]], numeric={1}),
     ]
     return page(request, "console/reports/coverage.html", scope, tables, report=report, current="coverage")
 
