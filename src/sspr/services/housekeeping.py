@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from sspr.actors import Actor
 from sspr.audit.models import Tag, purge, record
-from sspr.limits import claim_once
+from sspr.limits import claim_the_day
 
 from . import reminders, reports
 
@@ -33,11 +33,7 @@ def daily(actor: Actor) -> bool:
     """Run the daily work if no worker has today (a claim shared by every worker); whether it ran.
     The day's reminders go at the first round outside their quiet hours (reminders.run)."""
     reminders.run(actor)
-    today = timezone.localdate().isoformat()
-    if today in _done_on:
-        return False
-    _done_on.add(today)
-    if not claim_once("housekeeping", today, timedelta(days=2)):
+    if not claim_the_day("housekeeping", timezone.localdate().isoformat(), _done_on):
         return False
     purge_audit(actor)
     reports.nightly()

@@ -23,7 +23,7 @@ from sspr.delivery import DeliveryUnavailable, Message, send
 from sspr.delivery.message import Channel
 from sspr.directory import get_directory
 from sspr.directory.base import DirectoryError, DirectoryUser
-from sspr.limits import Limit, claim_once
+from sspr.limits import Limit, claim_the_day
 from sspr.methods.models import Method
 from sspr.reports.models import Person
 
@@ -53,11 +53,7 @@ def run(actor: Actor) -> Sent | None:
     now = timezone.localtime()
     if quiet(now.time(), settings.CONFIG.reminders.quiet_hours):
         return None
-    today = now.date().isoformat()
-    if today in _done_on:
-        return None
-    _done_on.add(today)
-    if not claim_once("reminders", today, timedelta(days=2)):
+    if not claim_the_day("reminders", now.date().isoformat(), _done_on):
         return None
     sent = Sent()
     registration(actor, sent)
