@@ -51,7 +51,10 @@ def test_coverage_of_one_school(district, auditor):
 def test_the_unregistered_list_filters_by_group_and_text(district, auditor):
     scope = auditor_scope(auditor)
     assert [p.user_id for p in reports.unregistered(scope, group="students", text="CAR")] == ["cara@district.example"]
-    assert reports.unregistered(scope, group="Staff") == []
+    assert list(reports.unregistered(scope, group="Staff")) == []
+    listed = reports.unregistered(scope)
+    assert (len(listed), [p.user_id for p in listed[1:]], listed[0].user_id) == (
+        2, ["cara@district.example"], "ben@district.example")
 
 
 def test_activity_by_day_week_and_month(counted, auditor):

@@ -12,7 +12,8 @@ snapshot that night, where a live count uses the snapshot of now. A student who 
 takes their future events along, not their past ones."""
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -154,16 +155,29 @@ def _renamed(condition: Q) -> Q:
 
 # The figures the activity and help-desk pages show -------------------------------------------------
 SUCCESS = "success"
-# Each series of "activity over time": the tags it counts, and the condition that makes one count.
-SERIES: dict[str, tuple[list[str], Q]] = {
-    "password_changes": ([Tag.PASSWORD_CHANGE], Q(outcome=SUCCESS)),
-    "resets": ([Tag.PASSWORD_RESET], Q(outcome=SUCCESS)),
-    "unlocks": ([Tag.ACCOUNT_UNLOCK], Q(outcome=SUCCESS)),
-    "registrations": ([Tag.METHOD_ADD], Q(outcome=SUCCESS)),
-    "second_step_signins": ([Tag.VERIFY_SUCCESS], Q(purpose="signin")),
+@dataclass(frozen=True)
+class Counted:
+    """What a series of "activity over time" can tell events apart by."""
+
+    tag: str
+    outcome: str
+    reason: str
+    purpose: str
+
+
+# Each series of "activity over time": whether a kind of event counts in it.
+SERIES: dict[str, Callable[[Counted], bool]] = {
+    "password_changes": lambda event: event.tag == Tag.PASSWORD_CHANGE and event.outcome == SUCCESS,
+    "resets": lambda event: event.tag == Tag.PASSWORD_RESET and event.outcome == SUCCESS,
+    "unlocks": lambda event: event.tag == Tag.ACCOUNT_UNLOCK and event.outcome == SUCCESS,
+    "registrations": lambda event: event.tag == Tag.METHOD_ADD and event.outcome == SUCCESS,
+    "second_step_signins": lambda event: event.tag == Tag.VERIFY_SUCCESS and event.purpose == "signin",
     # A lockout: an account locked by hand, or a sign-in refused because the account was locked.
-    "lockouts": ([Tag.ACCOUNT_LOCK, Tag.SIGNIN_FAILURE], Q(tag=Tag.ACCOUNT_LOCK) | Q(reason=Reason.ACCOUNT_LOCKED)),
+    "lockouts": lambda event: event.tag == Tag.ACCOUNT_LOCK or (event.tag == Tag.SIGNIN_FAILURE
+                                                                 and event.reason == Reason.ACCOUNT_LOCKED),
 }
+SERIES_TAGS = [Tag.PASSWORD_CHANGE, Tag.PASSWORD_RESET, Tag.ACCOUNT_UNLOCK, Tag.METHOD_ADD, Tag.VERIFY_SUCCESS,
+               Tag.ACCOUNT_LOCK, Tag.SIGNIN_FAILURE]
 
 
 def bucket(day: date, period: str) -> date:
@@ -176,13 +190,14 @@ def bucket(day: date, period: str) -> date:
 
 
 def over_time(start: date, end: date, period: str, *, school: str = "") -> dict[str, dict[date, int]]:
-    """{series name: {bucket: count}} for every series in SERIES."""
-    found: dict[str, dict[date, int]] = {}
-    for name, (tags, condition) in SERIES.items():
-        series: dict[date, int] = {}
-        for (day,), count in counts(start, end, school=school, tags=tags, when=condition).items():
-            series[bucket(day, period)] = series.get(bucket(day, period), 0) + count
-        found[name] = series
+    """{series name: {bucket: count}} for every series in SERIES, from one count of their tags."""
+    found: dict[str, dict[date, int]] = {name: {} for name in SERIES}
+    for (day, *values), count in counts(start, end, school=school, tags=SERIES_TAGS,
+                                        by=("tag", "outcome", "reason", "purpose")).items():
+        event, when = Counted(*values), bucket(day, period)
+        for name, counts_it in SERIES.items():
+            if counts_it(event):
+                found[name][when] = found[name].get(when, 0) + count
     return found
 
 

@@ -7,10 +7,13 @@ kept by people.py; methods are counted as they stood at the end of the period as
 registered at registered_at, each kind since its first registration)."""
 
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import overload
 
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from sspr.methods.kinds import KINDS, kind
 from sspr.methods.models import Method
@@ -92,11 +95,14 @@ def coverage(*, school: str = "", until: datetime | None = None, unregistered: b
         school_done[department] += registered
         grade_total[grade] += total
         grade_done[grade] += registered
-    methods = Method.objects.filter(user__is_operator=False, user__user_id__in=people.values("user_id"))
-    if until is not None:
-        methods = methods.filter(created_at__lt=until)
-    kind_count = dict(methods.order_by().values("kind").annotate(people=Count("user", distinct=True))
-                      .values_list("kind", "people"))
+    if until is None or until > timezone.now():
+        # Every method there is was registered before the end: the snapshot's kinds say who has which.
+        kind_count = people.aggregate(**{name: Count("id", filter=Q(kinds__has_key=name)) for name in KINDS})
+    else:
+        methods = Method.objects.filter(user__is_operator=False, user__user_id__in=people.values("user_id"),
+                                        created_at__lt=until)
+        kind_count = dict(methods.order_by().values("kind").annotate(people=Count("user", distinct=True))
+                          .values_list("kind", "people"))
 
     def rows(total: Counter, registered: Counter) -> list[Row]:
         return [Row(label, registered[label], n) for label, n in sorted(total.items(), key=lambda item: (-item[1],
@@ -109,7 +115,7 @@ def coverage(*, school: str = "", until: datetime | None = None, unregistered: b
         by_grade=sorted(rows(grade_total, grade_done), key=lambda row: grade_order(row.label))
         if set(grade_total) != {""} else [],
         by_kind=[Row(str(kind(name).label), kind_count.get(name, 0), overall[0]) for name in KINDS],
-        unregistered=not_registered(people, until) if unregistered else [],
+        unregistered=list(not_registered(people, until)) if unregistered else [],
     )
 
 
@@ -134,18 +140,52 @@ def grade_order(grade: str) -> tuple:
     return (0, int(text), text) if text.isdigit() else (2, 0, text)
 
 
-def not_registered(people, until: datetime | None) -> list[Unregistered]:
-    """The people not registered at the end of the period, by user ID."""
-    return [Unregistered(user_id, display_name, department, tuple(groups or ()),
-                         snapshot.registered_by(kinds or {}, groups, until), required)
-            for user_id, display_name, department, groups, kinds, required in
-            people.exclude(registered_by(until)).order_by("user_id").values_list(
-                "user_id", "display_name", "department", "groups", "kinds", "required")]
+class NotRegistered(Sequence):
+    """The people not registered at the end of the period, by user ID, read a page at a time:
+    its length is a count, a slice one query (the list can hold tens of thousands)."""
+
+    def __init__(self, people, until: datetime | None):
+        self._query = people.exclude(registered_by(until)).order_by("user_id").values_list(
+            "user_id", "display_name", "department", "groups", "kinds", "required")
+        self._until = until
+        self._count: int | None = None
+
+    def _rows(self, rows) -> list[Unregistered]:
+        return [Unregistered(user_id, display_name, department, tuple(groups or ()),
+                             snapshot.registered_by(kinds or {}, groups, self._until), required)
+                for user_id, display_name, department, groups, kinds, required in rows]
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self._query.count()
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Unregistered: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Unregistered]: ...
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._rows(self._query[index])
+        return self._rows(self._query[index:index + 1])[0]
+
+    def __iter__(self) -> Iterator[Unregistered]:
+        batch = []
+        for row in self._query.iterator(chunk_size=2000):
+            batch.append(row)
+            if len(batch) == 2000:
+                yield from self._rows(batch)
+                batch = []
+        yield from self._rows(batch)
 
 
-def filter_unregistered(people: list[Unregistered], *, group: str = "", text: str = "") -> list[Unregistered]:
-    """The not-yet-registered list narrowed to a group and to a user ID or name containing text."""
-    group, text = group.casefold(), text.strip().casefold()
-    return [person for person in people
-            if (not group or group in {name.casefold() for name in person.groups})
-            and (not text or text in person.user_id or text in person.display_name.casefold())]
+def not_registered(people, until: datetime | None, *, group: str = "", text: str = "") -> NotRegistered:
+    """Those not registered, narrowed to a group and to a user ID or name containing text."""
+    if group:
+        people = people.filter(group_names__contains=snapshot.group_key(group))
+    text = text.strip()
+    if text:
+        people = people.filter(Q(user_id__contains=text.casefold()) | Q(display_name__icontains=text))
+    return NotRegistered(people, until)

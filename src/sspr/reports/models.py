@@ -14,6 +14,9 @@ class Person(models.Model):
     display_name = models.CharField(max_length=200, blank=True)
     department = models.CharField(max_length=200, blank=True, db_index=True)
     groups = models.JSONField(default=list, blank=True)
+    # The groups casefolded between bars ("|students|staff|"), so a filter by group is a LIKE in
+    # any database (people.group_key).
+    group_names = models.CharField(max_length=2000, blank=True)
     email = models.CharField(max_length=254, blank=True)
     enabled = models.BooleanField(default=True)
     seen_at = models.DateTimeField()  # when the directory last told us about them

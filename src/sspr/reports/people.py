@@ -69,9 +69,19 @@ def registered_by(kinds: dict[str, str], groups, until: datetime | None) -> int:
                if name in allowed and (until is None or datetime.fromisoformat(when) < until))
 
 
+def group_key(name: str) -> str:
+    """A group's name as Person.group_names holds it, between bars."""
+    return "|" + name.casefold().replace("|", "/") + "|"
+
+
+def group_names(groups) -> str:
+    return "".join(dict.fromkeys(group_key(name) for name in groups))[:2000]
+
+
 def _row(person: DirectoryUser, now, kinds: dict[str, datetime]) -> Person:
     return Person(user_id=person.user_id.lower(), display_name=person.display_name[:200],
-                  department=person.department[:200], groups=list(person.groups), email=person.email[:254],
+                  department=person.department[:200], groups=list(person.groups),
+                  group_names=group_names(person.groups), email=person.email[:254],
                   enabled=person.enabled, seen_at=now, grade=person.grade[:20],
                   **status(person.groups, kinds))
 
@@ -81,8 +91,9 @@ def remember(person: DirectoryUser) -> None:
     user_id = person.user_id.lower()
     row = _row(person, timezone.now(), first_registered([person.user_id, user_id]).get(user_id, {}))
     Person.objects.update_or_create(user_id=row.user_id, defaults={
-        "display_name": row.display_name, "department": row.department, "groups": row.groups, "email": row.email,
-        "enabled": row.enabled, "seen_at": row.seen_at, "grade": row.grade, "kinds": row.kinds,
+        "display_name": row.display_name, "department": row.department, "groups": row.groups,
+        "group_names": row.group_names, "email": row.email, "enabled": row.enabled, "seen_at": row.seen_at,
+        "grade": row.grade, "kinds": row.kinds,
         "required": row.required, "registered_at": row.registered_at})
 
 

@@ -127,9 +127,10 @@ def coverage(scope: Scope) -> CoverageReport:
                                                            unregistered=False), snapshot.as_of(), reminders(scope))
 
 
-def unregistered(scope: Scope, *, group: str = "", text: str = "") -> list[coverage_figures.Unregistered]:
-    people = coverage_figures.not_registered(coverage_figures.people_in(scope.school), scope.until)
-    return coverage_figures.filter_unregistered(people, group=group, text=text)
+def unregistered(scope: Scope, *, group: str = "", text: str = "") -> coverage_figures.NotRegistered:
+    """The people not registered at the end of the scope's period, a page at a time."""
+    return coverage_figures.not_registered(coverage_figures.people_in(scope.school), scope.until, group=group,
+                                           text=text)
 
 
 # Activity over time
