@@ -263,3 +263,30 @@ def test_too_many_failures_from_one_address_are_refused_without_trying(client, s
     other_address = client.post("/signin/", {"user_id": student.user_id, "password": student.password},
                                 REMOTE_ADDR="198.51.100.9")
     assert other_address.status_code == 302
+
+
+def test_the_owners_browser_is_told_the_account_is_locked_and_how_to_unlock_it(client, student, settings):
+    sign_in(client, student)
+    client.post("/signout/")                         # this browser has signed in as the student before
+    guess(student, settings.CONFIG.directory.lockout_threshold)   # someone else locks the account
+    right = client.post("/signin/", {"user_id": student.user_id, "password": student.password})
+    page = right.content.decode()
+    assert right.status_code == 400 and "Your account is locked" in page and GENERIC_FAILURE not in page
+    assert '<a href="/reset/">I know my password, but still can' in page
+    wrong = client.post("/signin/", {"user_id": student.user_id, "password": "Not the password at all!"})
+    assert GENERIC_FAILURE in wrong.content.decode() and "Your account is locked" not in wrong.content.decode()
+    assert AuditEvent.objects.filter(tag="signin:failure", reason="account_locked",
+                                     detail__password_right=True).count() == 1
+
+
+def test_a_stranger_learns_nothing_from_a_locked_account(student, settings):
+    guess(student, settings.CONFIG.directory.lockout_threshold)
+    stranger = Client()                              # never signed in as the student
+    answer = stranger.post("/signin/", {"user_id": student.user_id, "password": student.password})
+    assert answer.status_code == 400 and GENERIC_FAILURE in answer.content.decode()
+    assert "Your account is locked" not in answer.content.decode()
+    forged = Client()
+    forged.cookies["__Host-sspr_familiar"] = "forged"
+    forged.cookies["sspr_familiar"] = "forged"
+    answer = forged.post("/signin/", {"user_id": student.user_id, "password": student.password})
+    assert GENERIC_FAILURE in answer.content.decode()

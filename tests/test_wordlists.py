@@ -1,5 +1,7 @@
 """The shipped word lists: common passwords and suggested passphrases."""
 
+import math
+
 import pytest
 
 from sspr.passwords.wordlists import common_passwords, is_common, passphrase_words, suggest_passphrase
@@ -45,3 +47,26 @@ def test_it_suggests_longer_or_shorter_passphrases_on_request():
     assert len(suggest_passphrase(6)[:-1].split(" ")) == 6
     with pytest.raises(ValueError):
         suggest_passphrase(2)
+
+
+def test_spanish_ideas_are_spanish_words_of_about_the_same_strength():
+    vocabulary = set(passphrase_words("es"))
+    assert len(vocabulary) > 1900 and "abeja" in vocabulary and "abaco" in vocabulary  # ábaco, accent folded
+    for _ in range(50):
+        idea = suggest_passphrase(language="es")
+        words = idea[:-1].split(" ")
+        assert len(words) == 5 and {words[0].lower(), *words[1:]} <= vocabulary
+        assert idea.isascii() and len(idea) >= 15  # any keyboard, and systems that take only ASCII
+    assert 5 * math.log2(len(vocabulary)) > 4 * math.log2(len(passphrase_words())) - 0.5
+
+
+@pytest.mark.parametrize("word", ["droga", "muerte", "vino", "cigarro", "matar", "sexo", "ladron", "tonto"])
+def test_spanish_ideas_never_use_a_word_unfit_for_a_school(word):
+    assert word not in passphrase_words("es")
+
+
+def test_the_idea_page_speaks_the_pages_language(client):
+    spanish = client.get("/password/idea/?format=json", HTTP_ACCEPT_LANGUAGE="es").json()["idea"]
+    english = client.get("/password/idea/?format=json", HTTP_ACCEPT_LANGUAGE="en").json()["idea"]
+    assert set(spanish.lower()[:-1].split()) <= set(passphrase_words("es"))
+    assert set(english.lower()[:-1].split()) <= set(passphrase_words("en"))

@@ -148,7 +148,7 @@ LANGUAGE_CODE = CONFIG.server.language
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
-TIME_ZONE = CONFIG.server.time_zone
+TIME_ZONE = CONFIG.time_zone
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -180,7 +180,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # A logo served from another host (the district's website) is the one outside image we allow.
-_logo = urlsplit(CONFIG.branding.logo_url)
+_logo = urlsplit(CONFIG.branding.logo_address)
 _logo_origin = [f"{_logo.scheme}://{_logo.netloc}"] if _logo.scheme == "https" and _logo.netloc else []
 
 CONTENT_SECURITY_POLICY = {

@@ -100,7 +100,8 @@ def give_reason(page: Page, reason: str) -> None:
 def choose(page: Page, option: str) -> None:
     """option: the end of the radio button's value ("email", "sms", "voice", ...)."""
     page.locator(f"input[name=option][value$=':{option}']").check()
-    submit(page)
+    with page.expect_navigation():  # the next page, with whatever it sent, before anyone reads the outbox
+        submit(page)
 
 
 def wrong(code: str) -> str:
@@ -178,7 +179,7 @@ def test_a_staff_member_resets_with_email_and_text_checked_by_axe_at_every_step(
     expect(page.locator("ol.progress [aria-current=step]")).to_contain_text("1")
     if english:
         expect(page.get_by_label("Email my alternate email (an*****@personal.example)")).to_be_checked()
-        expect(page.get_by_label("Text +X XXXXXXXX43")).to_be_visible()
+        expect(page.get_by_label("Text my mobile phone (+X XXXXXXXX43)")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text(PERSONAL)
     assert_accessible(page)
     choose(page, "email")
@@ -334,11 +335,11 @@ def test_the_reason_and_the_method_are_chosen_with_the_keyboard_alone(page, site
 
     # One step offers only the phone (never an emailed code beside a phone): text or call.
     tab_to(page, "input[name=option]")
-    expect(page.get_by_label("Text +X XXXXXXXX43")).to_be_focused()
+    expect(page.get_by_label("Text my mobile phone (+X XXXXXXXX43)")).to_be_focused()
     page.keyboard.press("ArrowDown")
-    expect(page.get_by_label("Call +X XXXXXXXX43")).to_be_checked()
+    expect(page.get_by_label("Call my mobile phone (+X XXXXXXXX43)")).to_be_checked()
     page.keyboard.press("ArrowUp")
-    expect(page.get_by_label("Text +X XXXXXXXX43")).to_be_checked()
+    expect(page.get_by_label("Text my mobile phone (+X XXXXXXXX43)")).to_be_checked()
     tab_to(page, "main form button[type=submit]:not(.button--secondary)")
     page.keyboard.press("Space")
     expect(page.locator("#id_number")).to_be_visible()  # the text was chosen: the full number first

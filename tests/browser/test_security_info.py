@@ -110,7 +110,7 @@ def test_a_student_registers_phone_email_and_app_and_completes_registration(page
     page.get_by_label("Select your country or region").select_option("US")
     page.get_by_label("Enter your authentication phone number").fill("(202) 555-0143")
     page.get_by_role("button", name="Text me").click()
-    expect(page.locator("main")).to_contain_text(f"We sent a code to {MASKED}. Enter it below.")
+    expect(page.locator("main")).to_contain_text(f"We texted a code to {MASKED}. Enter it below.")
     page.get_by_label("Code").fill(outbox(NUMBER))
     page.get_by_role("button", name="Verify").click()
     expect(page).to_have_url(f"{site}/security-info/")
@@ -194,14 +194,14 @@ def test_it_signs_in_with_each_method_and_another_way(page, site, student, outbo
     expect(page.locator("main")).to_contain_text("your browser asks you to use your passkey")
     page.get_by_role("link", name="Sign in another way").click()
     expect(page.get_by_role("group", name="How do you want to verify your identity?")).to_be_visible()
-    choose(page, f"Text {MASKED}")
+    choose(page, f"Text my mobile phone ({MASKED})")
     expect(page.locator("main")).to_contain_text(f"We texted your phone {MASKED}")
     page.get_by_label("Code").fill(outbox(NUMBER))
     page.get_by_role("button", name="Verify").click()
     signed_in()
 
     second_step()
-    choose(page, f"Call {MASKED}")
+    choose(page, f"Call my mobile phone ({MASKED})")
     expect(page.locator("main")).to_contain_text(f"We're calling your phone {MASKED}. Enter the code you hear.")
     page.get_by_label("Code").fill(outbox(NUMBER))  # read out as "1, 2, 3, ..."
     page.get_by_role("button", name="Verify").click()
@@ -228,7 +228,7 @@ def test_dont_ask_again_until_the_password_changes(page, site, student, staff, o
     give_method(student, "phone", NUMBER)
     give_method(staff, "phone", "+12025550199")
     enter_password(page, site, student.user_id, student.password)
-    choose(page, f"Text {MASKED}")
+    choose(page, f"Text my mobile phone ({MASKED})")
     page.get_by_label("Code").fill(outbox(NUMBER))
     page.get_by_label("Don't ask again for 5 days").check()
     page.get_by_role("button", name="Verify").click()
@@ -402,7 +402,7 @@ def test_the_second_step_works_with_the_keyboard_alone(page, site, student, outb
     expect(page).to_have_url(f"{site}/signin/verify/")
 
     tab_to(page, "input[name=option]")
-    expect(page.get_by_label(f"Text {MASKED}")).to_be_focused()
+    expect(page.get_by_label(f"Text my mobile phone ({MASKED})")).to_be_focused()
     press_enter_to_go_on(page)  # Enter in the choice sends it, like the Next button
     expect(page.locator("main")).to_contain_text(f"We texted your phone {MASKED}")
 

@@ -55,7 +55,8 @@ def test_a_student_registers_a_phone_by_text(client, student, outbox):
     sign_in(client, student)
     open_security_info(client)
     code = add_phone(client, outbox)
-    assert "Enter it below" in client.get("/security-info/add/phone/").content.decode()
+    page = client.get("/security-info/add/phone/").content.decode()
+    assert "We texted a code to +X XXXXXXXX43. Enter it below." in page
     assert client.post("/security-info/add/phone/", {"code": code})["Location"] == "/security-info/"
     method = Method.objects.get()
     assert (method.kind, method.destination) == ("phone", PHONE)
@@ -70,6 +71,8 @@ def test_a_call_reads_the_code_too(client, student, outbox):
     open_security_info(client)
     add_phone(client, outbox, action="call")
     assert OutboxMessage.objects.get(to=PHONE).channel == "voice"
+    page = client.get("/security-info/add/phone/").content.decode()
+    assert "calling +X XXXXXXXX43. Answer and type the code you hear." in page and "texted" not in page
 
 
 def test_an_invalid_number_is_refused_and_nothing_is_sent(client, student, outbox):
@@ -151,7 +154,7 @@ def test_an_organisation_email_is_refused_as_the_personal_one(client, student, o
     open_security_info(client)
     for address in ["chris@district.example", "chris@student.district.example", "c@mail.district.example"]:
         response = client.post("/security-info/add/email/", {"destination": address, "action": "send"})
-        assert response.status_code == 400 and "non-organisation email" in response.content.decode()
+        assert response.status_code == 400 and "non-organization email" in response.content.decode()
     assert not OutboxMessage.objects.exists()
 
 

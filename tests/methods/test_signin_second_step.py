@@ -1,3 +1,5 @@
+import re
+
 from django.test import Client
 
 from sspr.demo.models import OutboxMessage
@@ -15,7 +17,7 @@ def test_a_person_with_a_phone_is_asked_for_the_second_step(client, student, out
     assert sign_in(client, student)["Location"] == "/signin/verify/"
     assert client.get("/account/").status_code == 302  # not signed in yet
     page = client.get("/signin/verify/").content.decode()
-    assert "Text +X XXXXXXXX43" in page and "Call +X XXXXXXXX43" in page
+    assert "Text my mobile phone (+X XXXXXXXX43)" in page and "Call my mobile phone (+X XXXXXXXX43)" in page
     assert PHONE not in page
     chosen = client.post("/signin/verify/", {"action": "choose", "option": f"{method.pk}:sms"}).content.decode()
     assert "We texted your phone +X XXXXXXXX43" in chosen and "Don't ask again for 5 days" in chosen
@@ -175,3 +177,27 @@ def test_a_wrong_code_by_call_still_says_we_are_calling_like_a_stand_in_would(cl
     page = response.content.decode()
     assert response.status_code == 400
     assert "calling your phone" in page and "We texted" not in page
+
+
+def test_a_send_limit_names_the_methods_that_still_work(client, student, outbox, settings):
+    phone = give_method(student, "phone", PHONE)
+    give_method(student, "totp", name="Authenticator")
+    sign_in(client, student)
+    for _ in range(settings.CONFIG.methods.sends_per_account):
+        client.post("/signin/verify/", {"action": "choose", "option": f"{phone.pk}:sms"})
+        client.post("/signin/verify/", {"action": "another"})
+    refused = client.post("/signin/verify/", {"action": "choose", "option": f"{phone.pk}:sms"})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "Too many attempts" in page
+    assert "You can still use: Authenticator app." in page
+    assert re.search(rf'value="{phone.pk}:sms" id="option-\d+" checked', page)  # the choice stays chosen
+
+
+def test_a_send_limit_with_nothing_else_to_use_says_only_when_to_try_again(client, student, outbox, settings):
+    phone = give_method(student, "phone", PHONE)
+    sign_in(client, student)
+    for _ in range(settings.CONFIG.methods.sends_per_account):
+        client.post("/signin/verify/", {"action": "choose", "option": f"{phone.pk}:sms"})
+        client.post("/signin/verify/", {"action": "another"})
+    page = client.post("/signin/verify/", {"action": "choose", "option": f"{phone.pk}:sms"}).content.decode()
+    assert "Too many attempts" in page and "You can still use" not in page

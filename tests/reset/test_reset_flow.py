@@ -160,7 +160,7 @@ def test_administrators_always_need_two_steps_and_a_strong_method_is_not_bypasse
     begin(client, administrator.user_id)
     assert by_email(client, outbox, email)["Location"] == "/reset/verify/"
     second = client.get("/reset/verify/").content.decode()
-    assert "authenticator" in second.lower() and "Text +X" not in second
+    assert "authenticator" in second.lower() and "Text my mobile phone" not in second
 
 
 def test_starting_resets_for_someone_never_blocks_their_own(client, student, settings, outbox):

@@ -53,7 +53,7 @@ def stand_ins(page: str) -> list[str]:
 def test_it_shows_a_disabled_account_stand_ins_never_its_real_methods(client, disabled, outbox):
     begin(client, disabled.user_id)
     page = client.get("/reset/verify/").content.decode()
-    assert "Email my alternate email (" in page and "Text +X" in page  # looks like anyone's methods
+    assert "Email my alternate email (" in page and "Text my mobile phone (+X" in page  # looks like anyone's methods
     assert "ch*****@personal.example" not in page and "XXXXXXXX43" not in page
     for option in (f"{disabled.email_method.pk}:email", f"{disabled.phone_method.pk}:sms"):
         assert f'value="{option}"' not in page

@@ -6,7 +6,9 @@ A key typed `Secret` may also be given as `<key>_file`; sspr.config finds them b
 """
 
 import ipaddress
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -26,6 +28,21 @@ from .base import Secret, Section
 PLACEHOLDER_SECRET = "change-me"
 
 
+Language = Literal["en", "es"]
+
+
+def _a_time_zone(name: str) -> str:
+    if name:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise PydanticCustomError("time_zone", "not a time zone name such as America/Chicago") from exc
+    return name
+
+
+TimeZone = Annotated[str, AfterValidator(_a_time_zone)]
+
+
 class Server(Section):
     base_url: str = "http://127.0.0.1:8000"
     secret_key: Secret = ""
@@ -35,8 +52,8 @@ class Server(Section):
     trusted_proxies: list[str] = []
     debug: bool = False
     demo: bool = False
-    time_zone: str = "UTC"
-    language: Literal["en", "es"] = "en"
+    time_zone: TimeZone = Field("UTC", min_length=1)
+    language: Language = "en"
     # A session ends after this many minutes without a request (a shared Chromebook left signed
     # in), and after this many hours whatever happens.
     session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
@@ -191,13 +208,66 @@ class Reset(Section):
     explain_unregistered: bool = False
 
 
+
+LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+              ".webp": "image/webp", ".gif": "image/gif"}
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_SCHEMES = ("https://", "http://", "data:image/")
+
+
+def _a_logo(value: str) -> str:
+    """A URL the page can point at, or a readable image file the portal serves itself."""
+    if not value or value.startswith(LOGO_SCHEMES):
+        return value
+    path = Path(value)
+    if path.suffix.lower() not in LOGO_TYPES:
+        raise PydanticCustomError("logo", "a logo file must end in one of {types}", {"types": ", ".join(LOGO_TYPES)})
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise PydanticCustomError("logo", "cannot read {path}: {reason}",
+                                  {"path": value, "reason": exc.strerror or str(exc)}) from exc
+    if size > LOGO_MAX_BYTES:
+        raise PydanticCustomError("logo", "the logo file is larger than {limit} KB", {"limit": LOGO_MAX_BYTES // 1024})
+    return value
+
+
 class Branding(Section):
     org_name: str = "OpenSSPR"
-    helpdesk_text: str = "Contact your help desk."
+    # One sentence for every language, or one per language ({ en = "...", es = "..." }). Empty, or
+    # no entry for a language: "Contact your help desk." in the page's language.
+    helpdesk_text: str | dict[Language, str] = ""
     helpdesk_phone: str = ""
     helpdesk_url: str = ""
-    logo_url: str = ""
+    # The logo beside the organisation's name: an https:// (or data:image/) URL, or the path of an
+    # image file the portal reads at start-up and serves itself.
+    logo: Annotated[str, AfterValidator(_a_logo)] = ""
+    logo_url: str = ""  # the older name for a logo given by URL; `logo` wins when both are set
     primary_color: str = Field("#1b4f8a", pattern=r"^#[0-9a-fA-F]{6}$")
+    # The organisation's time zone (see Config.time_zone); empty: server.time_zone.
+    time_zone: TimeZone = ""
+
+    def helpdesk_text_in(self, language: str) -> str:
+        """The operator's help-desk sentence for a language; "" when they gave none for it."""
+        if isinstance(self.helpdesk_text, str):
+            return self.helpdesk_text
+        return self.helpdesk_text.get(language.split("-")[0], "")  # type: ignore[call-overload]
+
+    def helpdesk_texts(self) -> list[str]:
+        """Every sentence the operator gave, whatever its language."""
+        return [self.helpdesk_text] if isinstance(self.helpdesk_text, str) else list(self.helpdesk_text.values())
+
+    @property
+    def logo_file(self) -> str:
+        """The path of a logo the portal serves itself, or ""."""
+        return self.logo if self.logo and not self.logo.startswith(LOGO_SCHEMES) else ""
+
+    @property
+    def logo_address(self) -> str:
+        """Where a page finds the logo: the operator's URL, the portal's own copy of a file, or ""."""
+        if self.logo_file:
+            return "/branding/logo" + Path(self.logo_file).suffix.lower()
+        return self.logo or self.logo_url
 
 
 class Limits(Section):
@@ -502,3 +572,10 @@ class Config(Section):
     reminders: Reminders = Reminders()
     audit: Audit = Audit()
 
+
+    @property
+    def time_zone(self) -> str:
+        """The organisation's time zone: times on pages and in notices, the days of reports and
+        caps. `branding.time_zone` is its name for the people-facing settings; `server.time_zone`
+        the older one, kept for files that set it."""
+        return self.branding.time_zone or self.server.time_zone

@@ -21,7 +21,7 @@ def context(language: str, **extra) -> dict:
     return {
         "branding": branding,
         "base_url": settings.BASE_URL,
-        "logo": urljoin(settings.BASE_URL + "/", branding.logo_url) if branding.logo_url else "",
+        "logo": urljoin(settings.BASE_URL + "/", branding.logo_address) if branding.logo_address else "",
         "language": language,
         **extra,
     }

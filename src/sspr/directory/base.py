@@ -102,6 +102,13 @@ class Directory(ABC):
         """Verify a password. Raises BadCredentials, AccountLocked, AccountDisabled,
         PasswordMustChange or DirectoryUnavailable."""
 
+    def locked_password_matches(self, user_id: str, password: str) -> bool:
+        """Whether password is right for an enabled account that is locked, without counting a
+        failure. Asked only for a browser that has signed in as the account before, so the owner
+        can be told "locked" rather than "wrong password" while a stranger learns nothing. A
+        back-end that cannot test a locked account's password says False (the default)."""
+        return False
+
     @abstractmethod
     def lookup(self, user_id: str) -> DirectoryUser:
         """Read an account's profile. Raises UnknownUser or DirectoryUnavailable."""

@@ -203,5 +203,15 @@ class Verification:
             outcome = Outcome.REFUSED if exc.reason in REFUSALS else Outcome.FAILURE
             record(self.actor, Tag.VERIFY_FAILURE, subject=self.flow.user_id, outcome=outcome, reason=exc.reason,
                    detail={"purpose": self.purpose, "kind": method.kind})
+            if exc.reason == Reason.RATE_LIMITED and kind(method.kind).sends_message:
+                exc.message = " ".join(filter(None, [exc.message, self._still_usable()]))
             raise
+
+    def _still_usable(self) -> str:
+        """A send limit stops texts, calls and emails only: name the offered methods that send
+        nothing (they are on the page already, so this tells no one anything new)."""
+        labels = dict.fromkeys(str(kind(m.kind).label) for m in self.methods if not kind(m.kind).sends_message)
+        if not labels:
+            return ""
+        return _("You can still use: %(methods)s.") % {"methods": ", ".join(labels)}
 

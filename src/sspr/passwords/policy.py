@@ -303,7 +303,7 @@ def shown_phrases() -> frozenset[str]:
 def checklist_phrases(rules: PolicyRules) -> set[str]:
     """The checklist's lines as the page shows them to this person, numbers filled in ("At least 15
     characters"), in every language, and the help desk text the pages show."""
-    found = {phrase(settings.CONFIG.branding.helpdesk_text)}
+    found = {phrase(text) for text in settings.CONFIG.branding.helpdesk_texts()}
     for code, _name in settings.LANGUAGES:
         with override(code):
             found.update(phrase(rule.label(rules)) for rule in RULES if rule.applies(rules))

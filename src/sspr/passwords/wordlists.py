@@ -2,8 +2,8 @@
 
 - Common passwords: the 100,000 most common passwords of a 10-million-password corpus
   (distinct once lower-cased), plus Django's own list of 20,000; 104,840 in all.
-- The EFF long word list (7,776 words) for suggested passphrases, less the words listed in
-  data/unfit-for-school.txt.
+- Word lists for suggested passphrases, less the words unfit for a school: the EFF long list
+  (7,776 words) in English, the BIP-39 Spanish list (2,048 words) in Spanish.
 
 Both load on first use and stay in memory (a few MB per process).
 """
@@ -35,14 +35,28 @@ def common_passwords() -> frozenset[str]:
         return frozenset(word.lower() if word.isascii() else fold(word) for word in words)
 
 
+# Per language: the word list, the words of it unfit for a school, and how many words make an idea
+# of about 53 bits (EFF: log2(7,776) ≈ 12.9 bits a word; BIP-39: log2(2,048) = 11).
+PASSPHRASE_LISTS = {
+    "en": ("eff-large-wordlist.txt", "unfit-for-school.txt", 4),
+    "es": ("bip39-spanish.txt", "unfit-for-school-es.txt", 5),
+}
+
+
+def _listed(name: str) -> list[str]:
+    """A data file's words, one a line or several a line, less # comments, accents folded away."""
+    text = (DATA / name).read_text(encoding="utf-8")
+    return [fold(word) for line in text.splitlines() if not line.startswith("#") for word in line.split()]
+
+
 @cache
-def passphrase_words() -> tuple[str, ...]:
-    """The EFF long word list less the words unfit for a school: about 7,720 distinct words, so
-    each word adds log2(7720) ≈ 12.9 bits."""
-    text = (DATA / "eff-large-wordlist.txt").read_text(encoding="utf-8")
-    unfit = {line.strip() for line in (DATA / "unfit-for-school.txt").read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")}
-    return tuple(word for word in text.split() if word and word not in unfit)
+def passphrase_words(language: str = "en") -> tuple[str, ...]:
+    """The language's word list less the words unfit for a school (English: the EFF long list, about
+    7,720 words; Spanish: the BIP-39 list, about 1,990), accents folded away so that an idea can be
+    typed on any keyboard and taken by systems that accept only ASCII (Google)."""
+    words, unfit, _count = PASSPHRASE_LISTS.get(language, PASSPHRASE_LISTS["en"])
+    unwanted = set(_listed(unfit))
+    return tuple(dict.fromkeys(word for word in _listed(words) if word not in unwanted))
 
 
 def _strip_trailing(text: str) -> str:
@@ -65,14 +79,16 @@ def is_common(password: str) -> bool:
     return bool(base) and base in words
 
 
-def suggest_passphrase(words: int = 4) -> str:
-    """A random passphrase that reads as a sentence, e.g. "Gravy unwind tractor abacus!":
-    `words` words from the EFF long list chosen with `secrets`, the first capitalised, and a
-    full stop, exclamation or question mark at the end. Four words carry about 53 bits of
-    entropy; the result is always at least 15 characters long."""
+def suggest_passphrase(words: int | None = None, *, language: str = "en") -> str:
+    """A random passphrase in the language that reads as a sentence, e.g. "Gravy unwind tractor
+    abacus!" or "Abeja tomate nube lunes cable.": words chosen with `secrets`, the first
+    capitalised, and a full stop, exclamation or question mark at the end; about 53 bits of
+    entropy by default, and always at least 15 characters long."""
+    language = language.split("-")[0] if language.split("-")[0] in PASSPHRASE_LISTS else "en"
+    words = words or PASSPHRASE_LISTS[language][2]
     if words < 3:
         raise ValueError("a passphrase needs at least 3 words")
-    vocabulary = passphrase_words()
+    vocabulary = passphrase_words(language)
     while True:
         sentence = " ".join(secrets.choice(vocabulary) for _ in range(words))
         sentence = sentence[0].upper() + sentence[1:] + secrets.choice(SENTENCE_ENDS)

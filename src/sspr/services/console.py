@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sspr.accounts.models import User
@@ -102,7 +103,7 @@ def reset_password(actor: Actor, staff: Staff, target: DirectoryUser, proof: Pro
 
 def _generated(target: DirectoryUser) -> str:
     for _try in range(GENERATION_TRIES):
-        candidate = suggest_passphrase()
+        candidate = suggest_passphrase(language=get_language() or "en")
         if not passwords.problems(target, candidate):
             return candidate
     raise PasswordRefused([_("No passphrase could be generated that meets the policy; type one instead.")])

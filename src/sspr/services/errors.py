@@ -28,6 +28,12 @@ class AccountBlocked(ServiceError):
     reason = Reason.ACCOUNT_LOCKED
 
 
+class LockedOut(ServiceError):
+    """The right password of a locked account, from a browser that signed in as it before: its
+    owner, who is told so and pointed to the unlock (a stranger gets SignInRefused)."""
+    reason = Reason.ACCOUNT_LOCKED
+
+
 class SignInRefused(ServiceError):
     """Wrong user ID or password, locked, disabled, or an operator's ID: one error, so no
     caller can tell them apart by accident (the audit trail keeps the real reason)."""

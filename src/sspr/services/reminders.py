@@ -5,7 +5,7 @@ day. Each reminder goes through the delivery queue and is audited (reminder:regi
 reminder:expiry); the people snapshot (reports.Person) keeps when each person was last reminded.
 
 Who is reminded: the people of the reports' snapshot (every account of the embedded directory;
-with LDAP or AD, everyone who has signed in), enabled, with an organisation email address."""
+with LDAP or AD, everyone who has signed in), enabled, with an organization email address."""
 
 import logging
 from dataclasses import dataclass

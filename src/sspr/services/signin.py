@@ -25,7 +25,7 @@ from sspr.methods import passes
 from sspr.methods.models import keyed_hash
 
 from . import people
-from .errors import ProofNeeded, SignInRefused
+from .errors import LockedOut, ProofNeeded, SignInRefused
 
 WITH_PASS = {"with": "pass"}
 REFUSALS = {BadCredentials: Reason.WRONG_PASSWORD, AccountLocked: Reason.ACCOUNT_LOCKED,
@@ -85,16 +85,24 @@ def familiar_token(token: str, user_id: str) -> str:
     return signing.dumps(marks[-FAMILIAR_MAXIMUM:], salt=FAMILIAR_SALT, compress=True)
 
 
-def check_password(actor: Actor, user_id: str, password: str, *, vouched: bool = False) -> tuple[User, bool]:
+def check_password(actor: Actor, user_id: str, password: str, *, vouched: bool = False,
+                   familiar: bool = False) -> tuple[User, bool]:
     """(the local user, whether the password must change). Raises SignInRefused for every kind
     of refusal alike (audited with the real reason, counted against the address), ProofNeeded,
-    or DirectoryUnavailable."""
+    or DirectoryUnavailable; LockedOut only for the right password of a locked account from a
+    familiar browser (one that signed in as this user ID before)."""
     refuse_if_address_blocked(actor, user_id, vouched=vouched)
     try:
         person, must_change = get_directory().authenticate(user_id, password), False
     except PasswordMustChange as exc:
         person, must_change = exc.user, True
-    except (BadCredentials, AccountLocked, AccountDisabled) as exc:
+    except AccountLocked:
+        if familiar and get_directory().locked_password_matches(user_id, password):
+            record(actor, Tag.SIGNIN_FAILURE, subject=user_id, outcome=Outcome.FAILURE,
+                   reason=Reason.ACCOUNT_LOCKED, detail={"password_right": True})
+            raise LockedOut() from None
+        refused(actor, user_id, Reason.ACCOUNT_LOCKED)
+    except (BadCredentials, AccountDisabled) as exc:
         refused(actor, user_id, REFUSALS[type(exc)])
     except DirectoryUnavailable:
         record(actor, Tag.SIGNIN_FAILURE, subject=user_id, outcome=Outcome.ERROR, reason=Reason.DIRECTORY_UNAVAILABLE)

@@ -7,8 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from sspr.directory.base import DirectoryUnavailable, UnknownUser
@@ -18,7 +18,14 @@ from sspr.passwords import policy
 from sspr.passwords.wordlists import suggest_passphrase
 from sspr.reset import captcha
 from sspr.services import passwords, people, signin, staff
-from sspr.services.errors import AccountBlocked, OldPasswordWrong, PasswordRefused, SignInRefused, TooManyAttempts
+from sspr.services.errors import (
+    AccountBlocked,
+    LockedOut,
+    OldPasswordWrong,
+    PasswordRefused,
+    SignInRefused,
+    TooManyAttempts,
+)
 
 from .actors import actor_of
 from .forms import NewPasswordForm, PassSignInForm, PasswordChangeForm, SignInForm
@@ -43,8 +50,10 @@ def signin_page(request):
         signin.refuse_if_address_blocked(actor, request.POST.get("user_id", ""), vouched=vouched)
         if not form.is_valid():
             return render_signin(request, form, status=400)
-        user, must_change = signin.check_password(actor, form.cleaned_data["user_id"], form.cleaned_data["password"],
-                                                  vouched=vouched)
+        user_id = form.cleaned_data["user_id"]
+        familiar = signin.is_familiar(request.COOKIES.get(FAMILIAR_COOKIE, ""), user_id)
+        user, must_change = signin.check_password(actor, user_id, form.cleaned_data["password"], vouched=vouched,
+                                                  familiar=familiar)
     except TooManyAttempts as exc:
         minutes = ceil(exc.retry_after.total_seconds() / 60) if exc.retry_after else 1
         form.add_error(None, ngettext(
@@ -57,6 +66,8 @@ def signin_page(request):
     except DirectoryUnavailable:
         form.add_error(None, _("We cannot check passwords right now. Please try again in a few minutes."))
         return render_signin(request, form, status=503)
+    except LockedOut:
+        return render_signin(request, form, status=400, locked=True)
     except SignInRefused:
         # One message for every failure, so the page never tells an unknown user, a wrong
         # password, a locked or a disabled account apart.
@@ -82,8 +93,8 @@ def vouched_for(request, form) -> bool:
     return solved or familiar
 
 
-def render_signin(request, form, status=200, *, proof: bool = False):
-    context = {"form": form, "domain_hints": settings.CONFIG.directory.domains}
+def render_signin(request, form, status=200, *, proof: bool = False, locked: bool = False):
+    context = {"form": form, "domain_hints": settings.CONFIG.directory.domains, "locked": locked}
     if proof:
         context |= captcha.issue(request.session, PROOF_FORM, request.get_full_path(), mode="pow")
     return render(request, "accounts/signin.html", context, status=status)
@@ -206,7 +217,7 @@ def live_check(request, key: str, person):
 
 
 def password_idea(request):
-    idea = suggest_passphrase()
+    idea = suggest_passphrase(language=get_language() or "en")
     if request.GET.get("format") == "json":
         return JsonResponse({"idea": idea})
     return render(request, "accounts/password_idea.html", {"idea": idea})

@@ -1,6 +1,6 @@
 """Every page of the portal, in one place: the web layer is the only one that knows URLs."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import accounts, apikeys, classes, console, reports, reset, second_step, security_info, views
 from .captcha import captcha_urls
@@ -53,6 +53,7 @@ urlpatterns = [
     path("console/classes/<str:sourced_id>/sheets/<slug:batch>/void/", classes.void, name="console_void_sheet"),
     # Operations
     path("healthz", views.healthz, name="healthz"),
+    re_path(r"^branding/logo\.(?P<suffix>svg|png|jpe?g|webp|gif)$", views.logo, name="logo"),
     path("readyz", views.readyz, name="readyz"),
 ]
 

@@ -1,14 +1,18 @@
 import logging
 import re
 import sys
+from functools import cache
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from sspr import limits
+from sspr.config.schema import LOGO_TYPES
 from sspr.demo.models import OutboxMessage
 from sspr.limits import LimitsUnavailable
 from sspr.ops.checks import directory_problems
@@ -17,6 +21,23 @@ log = logging.getLogger("sspr.web")
 # The database did not answer (restarting, failing over, SQLite's write lock held too long), or
 # the limits' Redis did not; a bug (an IntegrityError, say) stays an error.
 UNAVAILABLE = (OperationalError, InterfaceError, LimitsUnavailable)
+
+
+@require_GET
+def logo(request, suffix):
+    """The logo file named by branding.logo, read once per process (it is small: the schema caps it)."""
+    path = settings.CONFIG.branding.logo_file
+    if not path or Path(path).suffix.lower() != "." + suffix:
+        raise Http404
+    response = HttpResponse(_logo_bytes(path), content_type=LOGO_TYPES[Path(path).suffix.lower()])
+    # An SVG opened on its own is a document: it may not run anything.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response
+
+
+@cache
+def _logo_bytes(path: str) -> bytes:
+    return Path(path).read_bytes()
 
 
 def home(request):

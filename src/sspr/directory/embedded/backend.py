@@ -91,6 +91,12 @@ class EmbeddedDirectory(Directory):
             raise PasswordMustChange(user)
         return user
 
+    def locked_password_matches(self, user_id, password):
+        account = self._find(user_id)
+        if account is None or not account.enabled or not account.is_locked(timezone.now()):
+            return False
+        return check_password(canonical_password(password), account.password)
+
     def lookup(self, user_id):
         account = self._find(user_id)
         if account is None:

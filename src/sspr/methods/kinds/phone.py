@@ -59,8 +59,9 @@ class Phone(SentCodeMethod):
 
     def options(self, method):
         number = mask_phone(method.destination)
-        return [("sms", _("Text %(number)s") % {"number": number}),
-                ("voice", _("Call %(number)s") % {"number": number})]
+        # The guide's words for the choice, each with its masked number.
+        return [("sms", _("Text my mobile phone (%(number)s)") % {"number": number}),
+                ("voice", _("Call my mobile phone (%(number)s)") % {"number": number})]
 
     def prefill(self, person):
         return {"region": settings.CONFIG.server.country, "number": person.mobile}

@@ -15,7 +15,7 @@ class EmailForm(forms.Form):
     def clean_destination(self):
         address = self.cleaned_data["destination"].strip().lower()
         if is_organisation_address(address):
-            raise forms.ValidationError(_("You must use a non-organisation email address, one you can still read "
+            raise forms.ValidationError(_("You must use a non-organization email address, one you can still read "
                                           "when you cannot sign in here."))
         return address
 

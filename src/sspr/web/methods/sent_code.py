@@ -46,7 +46,8 @@ def enrol(request, kind_name: str, destination_form):
                 del request.session[session_key]
                 methods.add_method(actor, request.user, the_kind.kind, destination=destination)
                 return redirect("security_info")
-        context = {"form": code_form, "sent_to": the_kind.mask(pending["destination"]), "kind": the_kind}
+        context = {"form": code_form, "sent_to": the_kind.mask(pending["destination"]), "kind": the_kind,
+                   "channel": pending["channel"]}
         return render(request, "methods/code_enrol.html", context, status=400 if code_form.errors else 200)
     request.session.pop(session_key, None)
     form = destination_form(initial=the_kind.prefill(people.profile(request.user)))
