@@ -126,10 +126,11 @@ def counts(start: date, end: date, *, school: str = "", tags: Iterable[str] = ()
         if when is not None:
             events = events.filter(_renamed(when))
         days: dict = {}
+        zone = timezone.get_current_timezone()
         for hour, *values, count in events.values("hour", *named).annotate(n=Count("id")).values_list(
                 "hour", *named, "n"):
             if hour not in days:
-                days[hour] = timezone.localtime(as_utc_hour(hour)).date()
+                days[hour] = as_utc_hour(hour).astimezone(zone).date()
             found[(days[hour], *values)] += count
     return found
 

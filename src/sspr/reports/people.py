@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from sspr.directory.base import DirectoryUser
@@ -130,7 +130,7 @@ def replace_all(people: Iterable[DirectoryUser]) -> int:
 
 def as_of():
     """When the snapshot was last refreshed (the newest sighting), or None when it is empty."""
-    return Person.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    return Person.objects.aggregate(newest=Max("seen_at"))["newest"]
 
 
 def user_ids_in(school: str):

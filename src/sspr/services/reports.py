@@ -87,8 +87,9 @@ def scope_for(staff: Staff, *, start: date | None = None, end: date | None = Non
 
 def schools() -> list[str]:
     """The schools the snapshot knows, for the filter's choices."""
-    return sorted({row for row in snapshot.Person.objects.values_list("department", flat=True).distinct() if row},
-                  key=str.casefold)
+    # order_by(): the model's ordering by user ID would make DISTINCT return every person.
+    return sorted({row for row in snapshot.Person.objects.order_by().values_list("department", flat=True).distinct()
+                   if row}, key=str.casefold)
 
 
 # Coverage
