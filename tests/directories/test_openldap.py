@@ -5,6 +5,7 @@ ou=admins. What every back-end does is in test_contract.py."""
 import time
 from datetime import UTC, datetime, timedelta
 
+import ldap
 import pytest
 
 from sspr.directory.base import (
@@ -15,6 +16,7 @@ from sspr.directory.base import (
     PasswordRejected,
     UnknownUser,
 )
+from sspr.directory.ldap.settings import LdapAttributes
 
 from .backends import openldap_settings
 from .flows import HOSTILE_USER_IDS, NEW, NEWER, change, sign_in, sspr_check
@@ -172,3 +174,16 @@ def test_without_the_default_policys_dn_an_expiry_is_not_guessed(openldap, slapd
     # Two pwdPolicy entries under base_dn and no ppolicy_default: which applies is not known.
     student = slapd.add_person(changed="20260301120000Z")
     assert openldap.password_expires(openldap.lookup(student.user_id)) is None
+
+
+def test_the_grade_comes_from_the_attribute_named_for_it(use_directory, slapd, ca, db):
+    directory = use_directory(**openldap_settings(slapd, ca, attributes=LdapAttributes(
+        groups="", department="departmentNumber", grade="employeeType")))
+    student = slapd.add_person()
+    conn = slapd.admin()
+    try:
+        conn.modify_s(student.dn, [(ldap.MOD_ADD, "employeeType", [b"9"])])
+    finally:
+        conn.unbind_s()
+    assert directory.lookup(student.user_id).grade == "9"
+    assert use_directory(**openldap_settings(slapd, ca)).lookup(student.user_id).grade == ""  # none named
