@@ -27,6 +27,7 @@ from sspr.audit.models import AuditEvent, Reason, Tag
 from sspr.audit.reports import SELF_SERVICE_TAGS, STAFF_ROLES, STAFF_TAGS, as_utc_hour, hour_of
 
 from .models import DailyCount, Person, RolledUp
+from .people import spellings, user_ids_in
 
 DIMENSIONS = ("tag", "outcome", "reason", "kind", "purpose", "actor_role", "actor")
 STAFF = [str(role) for role in STAFF_ROLES]
@@ -104,7 +105,7 @@ def counts(start: date, end: date, *, school: str = "", tags: Iterable[str] = ()
     if last is not None and start <= last:
         rows = DailyCount.objects.filter(day__gte=start, day__lte=min(end, last))
         if school:
-            rows = rows.filter(school__iexact=school)
+            rows = rows.filter(school__in=[*spellings(school), school])
         if tags:
             rows = rows.filter(tag__in=tags)
         if when is not None:
@@ -117,7 +118,7 @@ def counts(start: date, end: date, *, school: str = "", tags: Iterable[str] = ()
         events = AuditEvent.objects.filter(created_at__gte=midnight(first_live),
                                            created_at__lt=midnight(end + timedelta(days=1)))
         if school:
-            events = events.filter(subject__in=Person.objects.filter(department__iexact=school).values("user_id"))
+            events = events.filter(subject__in=user_ids_in(school))
         if tags:
             events = events.filter(tag__in=tags)
         named = [f"d_{name}" for name in by]

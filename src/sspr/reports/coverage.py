@@ -61,7 +61,7 @@ class Coverage:
 
 def people_in(school: str = ""):
     people = Person.objects.filter(enabled=True)
-    return people.filter(department__iexact=school) if school else people
+    return people.filter(department__in=snapshot.spellings(school)) if school else people
 
 
 def registered_by(until: datetime | None) -> Q:

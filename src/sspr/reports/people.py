@@ -135,4 +135,12 @@ def as_of():
 
 def user_ids_in(school: str):
     """A query of the user IDs of a school's people (for events and messages about them)."""
-    return Person.objects.filter(department__iexact=school).values("user_id")
+    return Person.objects.filter(department__in=spellings(school)).values("user_id")
+
+
+def spellings(school: str) -> list[str]:
+    """How the snapshot writes this school, capitals aside: a few distinct values read from the
+    department index, so the filters that follow are exact matches the index serves."""
+    wanted = school.casefold()
+    return [name for name in Person.objects.order_by().values_list("department", flat=True).distinct()
+            if name.casefold() == wanted]
