@@ -53,5 +53,5 @@ clean:
 	rm -rf $(VENV) var
 
 # Benchmarks report ratios against limits measured in the same run (see benchmarks/README.md).
-benchmark: $(VENV)/.test
+benchmark: system-packages $(VENV)/.test
 	$(BIN)/python -m benchmarks

@@ -1,11 +1,12 @@
 """Run the benchmarks: python -m benchmarks [--rows N] [--profile] [--breached-entries N]
-[--signin-seconds S] [--report-accounts N] [--report-events N]."""
+[--signin-seconds S] [--report-accounts N] [--report-events N] [--pages-seconds S]
+[--directory-seconds S] [--morning-seconds S]."""
 
 import argparse
 import subprocess
 import sys
 
-from . import breached, import_accounts, signin
+from . import breached, directory, first_morning, import_accounts, pages, signin
 
 
 def main(argv=None) -> int:
@@ -24,6 +25,14 @@ def main(argv=None) -> int:
                         help="audit events for the report pages' benchmark (default 1,000,000)")
     parser.add_argument("--signin-seconds", type=float, default=10.0,
                         help="seconds of whole sign-in flows against the hash rate (default 10; 0 skips it)")
+    parser.add_argument("--pages-seconds", type=float, default=6.0,
+                        help="seconds of wrk per page and concurrency, sign-in page against a bare Django page "
+                             "(default 6; 0 skips it)")
+    parser.add_argument("--directory-seconds", type=float, default=12.0,
+                        help="seconds per flow kind on OpenLDAP against bare python-ldap (default 12; 0 skips it)")
+    parser.add_argument("--morning-seconds", type=float, default=first_morning.ARRIVAL_SECONDS,
+                        help=f"seconds at each arrival rate of the first morning (default "
+                             f"{first_morning.ARRIVAL_SECONDS:g}; 0 skips it)")
     args = parser.parse_args(argv)
     if args.rows < 1:
         parser.error("--rows must be at least 1")
@@ -42,6 +51,11 @@ def main(argv=None) -> int:
     print()
     # In a process of its own: it sets Django up with a configuration of its own.
     status = max(status, subprocess.run([sys.executable, "-m", "benchmarks.change_password"]).returncode)
+    for seconds, benchmark in ((args.pages_seconds, pages), (args.directory_seconds, directory),
+                               (args.morning_seconds, first_morning)):
+        if seconds > 0:
+            print()
+            status = max(status, benchmark.run(seconds))
     return status
 
 

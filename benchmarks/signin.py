@@ -16,45 +16,25 @@ keeps the ratio below 1. The exit status is non-zero when a target is missed.
 """
 
 import http.client
+import itertools
 import multiprocessing
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
+
+from .common import free_port, in_threads, portal_config, portal_env, serve, stop
 
 TARGET_RATIO = 0.9
 TARGET_RSS_MB = 150
 ROUNDS = 3
 PASSWORD = "Brave pianos dance on Fridays!"
-
-CONFIG = """\
-# Written by benchmarks/signin.py for one run; removed afterwards.
-[server]
-base_url = "http://127.0.0.1:{port}"
-secret_key = "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
-workers = {workers}
-
-[database]
-url = "sqlite:///{database}"
-
-[directory]
-domains = ["district.example"]
-
-[methods]
-require_registration = false
-
-[logging]
-level = "WARNING"
-"""
 
 SETUP = """
 import django, sys
@@ -65,17 +45,13 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from sspr.directory.embedded.models import Account
 encoded = make_password(sys.argv[1])
+must_change = len(sys.argv) > 3 and sys.argv[3] == "must-change"
 Account.objects.bulk_create([Account(user_id=f"student{n}@district.example", password=encoded,
-                                     password_last_set=timezone.now(), display_name=f"Student {n}")
-                             for n in range(int(sys.argv[2]))])
+                                     password_last_set=timezone.now(), must_change_password=must_change,
+                                     display_name=f"Student {n}")
+                             for n in range(int(sys.argv[2]))], batch_size=2000)
 print(encoded)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _hash_loop(encoded: str, seconds: float, env: dict, counts) -> None:
@@ -108,12 +84,12 @@ def hash_rate(encoded: str, processes: int, seconds: float, env: dict) -> float:
 class Client:
     """One browser: a keep-alive connection and its cookies."""
 
-    def __init__(self, port: int):
-        self.port, self.cookies = port, {}
+    def __init__(self, port: int, headers: dict | None = None):
+        self.port, self.cookies, self.headers = port, {}, headers or {}
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {**self.headers, "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         body = None
         if form is not None:
             body, headers["Content-Type"] = urlencode(form), "application/x-www-form-urlencoded"
@@ -126,42 +102,64 @@ class Client:
                 self.cookies[name] = rest.split(";", 1)[0]
         return response.status, text
 
-    def flow(self, user_id: str) -> None:
+    def flow(self, user_id: str, password: str = PASSWORD) -> None:
+        """The sign-in flow: the sign-in page, the password, My account."""
+        self.sign_in(user_id, password)
+        self.my_account()
+
+    def sign_in(self, user_id: str, password: str) -> None:
         self.cookies.clear()
         status, _page = self.request("GET", "/signin/")
         assert status == 200, status
         status, _ = self.request("POST", "/signin/", {"csrfmiddlewaretoken": self.cookies["sspr_csrf"],
-                                                      "user_id": user_id, "password": PASSWORD})
+                                                      "user_id": user_id, "password": password})
         assert status == 302, status
+
+    def my_account(self) -> None:
         status, page = self.request("GET", "/account/")
         assert status == 200 and "Sign out" in page, status
+
+    def change(self, old: str, new: str) -> None:
+        """The change page, then the old and the new password (302 back to My account)."""
+        status, _page = self.request("GET", "/account/password/")
+        assert status == 200, status
+        status, text = self.request("POST", "/account/password/", {
+            "csrfmiddlewaretoken": self.cookies["sspr_csrf"], "old_password": old, "new_password": new,
+            "confirm_password": new})
+        assert status == 302, (status, text[:300])
 
 
 def flows(port: int, concurrency: int, seconds: float) -> list[float]:
     """The duration of every flow completed by `concurrency` clients within `seconds`."""
     durations: list[float] = []
-    failures: list[BaseException] = []
-    deadline = time.monotonic() + seconds
+    deadline, numbers = time.monotonic() + seconds, itertools.count()
 
-    def client(index: int) -> None:
-        browser, number = Client(port), 0
-        try:
-            while time.monotonic() < deadline:
-                started = time.monotonic()
-                browser.flow(f"student{(index * 1000 + number) % 10_000}@district.example")
-                durations.append(time.monotonic() - started)
-                number += 1
-        except BaseException as failure:
-            failures.append(failure)
+    def client() -> None:
+        browser, index, number = Client(port), next(numbers), 0
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            browser.flow(f"student{(index * 1000 + number) % 10_000}@district.example")
+            durations.append(time.monotonic() - started)
+            number += 1
 
-    threads = [threading.Thread(target=client, args=(index,)) for index in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise failures[0]
+    in_threads(concurrency, client)
     return durations
+
+
+def process_cpu_seconds(pids: list[str]) -> float:
+    """User plus system CPU time of these processes so far (a process gone counts 0)."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime (fields 14 and 15)
+    return total
+
+
+def server_pids(master: int) -> list[str]:
+    return [str(master), *subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()]
 
 
 def worker_rss_mb(master: int) -> list[float]:
@@ -177,39 +175,32 @@ def run(seconds: float = 10.0, concurrency: int = 8) -> int:
     cores = os.cpu_count() or 1
     folder = Path(tempfile.mkdtemp(prefix="sspr-bench-signin-"))
     port = free_port()
-    (folder / "sspr.toml").write_text(CONFIG.format(port=port, workers=cores, database=folder / "sspr.sqlite3"))
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("SSPR_", "DJANGO_"))}
-    env.update(SSPR_CONFIG=str(folder / "sspr.toml"), DJANGO_SETTINGS_MODULE="sspr.settings")
+    (folder / "sspr.toml").write_text(portal_config("benchmarks/signin.py", port=port, workers=cores,
+                                                    database=folder / "sspr.sqlite3"))
+    env = portal_env(folder / "sspr.toml")
     server = None
     try:
         encoded = subprocess.run([sys.executable, "-c", SETUP, PASSWORD, "10000"], env=env, cwd=folder,
                                  check=True, capture_output=True, text=True).stdout.strip()
         load_before = os.getloadavg()
-        server = subprocess.Popen([sys.executable, "-m", "sspr", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                  env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                  start_new_session=True)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "sspr serve did not start"
-                time.sleep(0.1)
+        server = serve(env, folder, port)
         flows(port, 2, 2.0)  # warm up: imports, first connections
         # Limit and flows in alternating rounds, so other work on a shared machine weighs on both alike.
         rates, durations = [], []
+        server_cpu = client_cpu = 0.0
+        pids = server_pids(server.pid)
         for _round in range(ROUNDS):
             rates.append(hash_rate(encoded, cores, seconds / ROUNDS, {"SSPR_CONFIG": env["SSPR_CONFIG"],
                                                                       "DJANGO_SETTINGS_MODULE": "sspr.settings"}))
+            server_before, client_before = process_cpu_seconds(pids), time.process_time()
             durations += flows(port, concurrency, seconds / ROUNDS)
+            server_cpu += process_cpu_seconds(pids) - server_before
+            client_cpu += time.process_time() - client_before
         rate = statistics.fmean(rates)
         rss = worker_rss_mb(server.pid)
         load_after = os.getloadavg()
     finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+        stop(server)
         shutil.rmtree(folder, ignore_errors=True)
 
     per_second = len(durations) / seconds
@@ -224,6 +215,8 @@ def run(seconds: float = 10.0, concurrency: int = 8) -> int:
     print(f"  sign-in flows          {per_second:8.1f} flows/s ({len(durations)} flows)")
     verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL"
     print(f"  flows / hash rate      {ratio:8.2f}   target >= {TARGET_RATIO}: {verdict}")
+    print(f"  CPU per flow           server {server_cpu / len(durations) * 1000:.1f} ms, clients "
+          f"{client_cpu / len(durations) * 1000:.1f} ms, one hash {1000 * cores / rate:.1f} ms")
     print(f"  flow latency           p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
     print(f"  worker RSS             {', '.join(f'{mb:.0f} MB' for mb in rss)}   target < {TARGET_RSS_MB} MB: "
           f"{'PASS' if rss and max(rss) < TARGET_RSS_MB else 'FAIL'}")

@@ -164,3 +164,39 @@ def test_a_wrong_old_password_is_refused_before_the_history_says_anything(client
     done = client.post("/account/password/", {"old_password": student.password, "new_password": new,
                                               "confirm_password": new})
     assert done.status_code == 302
+
+
+def test_a_change_proves_the_old_password_once_and_still_refuses_an_older_one(client, student, monkeypatch):
+    """Each argon2 computation of the change is counted: one proof of the old password, one per
+    remembered password before the current one (the current one is the old password, just
+    proved, and the new one differs from it), one new hash. The history still holds: a password
+    from before the current one is refused, and that refusal comes only after the proof."""
+    import argon2._password_hasher as hasher
+    import argon2.low_level
+
+    computed = []
+
+    def counted(real):
+        def computation(*args, **kwargs):
+            computed.append(real.__name__)
+            return real(*args, **kwargs)
+        return computation
+
+    for module in (hasher, argon2.low_level):  # the PasswordHasher's functions, and Django's hash path
+        for name in ("hash_secret", "verify_secret"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, counted(getattr(argon2.low_level, name)))
+    sign_in(client, student)
+    second = "Seven quiet herons fish at dawn"
+    computed.clear()
+    assert change(client, student).status_code == 302
+    assert len(computed) == 1 + 0 + 1  # the old password; no password before it yet; the new hash
+    computed.clear()
+    assert change(client, student, old=NEW, new=second).status_code == 302
+    assert len(computed) == 1 + 1 + 1  # the old password; the one before it; the new hash
+    back = change(client, student, old=second, new=student.password)
+    assert back.status_code == 400 and "You used this password recently" in back.content.decode()
+    wrong = change(client, student, old="Not my password at all, sorry", new=NEW)
+    assert wrong.status_code == 400 and "Your old password is incorrect." in wrong.content.decode()
+    assert "recently" not in wrong.content.decode()
+    assert get_directory().authenticate(student.user_id, second).user_id == student.user_id

@@ -117,3 +117,26 @@ def test_users_add_checks_like_an_import_and_leaves_nothing_half_made(workdir):
     empty_password = sspr(workdir, "users", "add", "bo@district.example", stdin="\n", **domains)
     assert empty_password.returncode == 1 and "empty password" in empty_password.stderr
     assert sspr(workdir, "users", "list").stdout == ""
+
+
+def test_createadmin_works_in_the_demo_without_a_configuration_of_its_own(workdir):
+    import sqlite3
+
+    demo = sspr(workdir, "demo", "--no-serve", "--port", "8123")
+    assert demo.returncode == 0, demo.stderr
+    # As the README says: `make demo`, then `sspr createadmin` in the same folder, nothing else.
+    made = sspr(workdir, "createadmin", "--noinput", DJANGO_SUPERUSER_USER_ID="it.admin.demo",
+                DJANGO_SUPERUSER_PASSWORD="Operator passphrase for the demo!")
+    assert made.returncode == 0, made.stderr
+    assert "using the demo's" in made.stderr
+    assert "Key:" in made.stdout and "otpauth://totp/" in made.stdout
+    with sqlite3.connect(workdir / "var" / "sspr.sqlite3") as db:  # the demo's own database
+        operators = db.execute("SELECT user_id FROM accounts_user WHERE is_operator").fetchall()
+        people = db.execute("SELECT count(*) FROM embedded_directory_account").fetchone()[0]
+    assert operators == [("it.admin.demo",)] and people >= 10
+    # Serving still needs a configuration: the demo's is only ever served by `sspr demo`.
+    served = sspr(workdir, "serve")
+    assert served.returncode == 1 and "error: server.secret_key" in served.stderr
+    # A folder of its own configuration never falls back to the demo's.
+    sspr(workdir, "init")
+    assert "using the demo's" not in sspr(workdir, "check").stderr

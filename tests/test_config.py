@@ -99,7 +99,9 @@ def test_only_secrets_have_a_file_form(key):
 def test_the_secrets_are_found_in_the_schema_by_their_type():
     # Their names are public (operators' files and secret stores use them): this list only grows.
     assert set(secret_keys()) == {"server.secret_key", "database.url", "directory.bind_password",
-                                  "email.password", "sms.token", "voice.token", "twilio.auth_token", "limits.redis_url"}
+                                  "email.password", "sms.token", "voice.token", "twilio.auth_token", "limits.redis_url",
+                                  "sync.google.key", "sync.microsoft.client_secret", "sync.microsoft.certificate_key",
+                                  "sync.directory.bind_password"}
 
 
 @pytest.mark.parametrize("key", secret_keys())

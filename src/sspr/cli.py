@@ -27,7 +27,7 @@ COMMANDS = {
 USAGE = """usage: sspr [--config FILE] COMMAND [options]
 
 commands:
-  demo [--port N]      run the demo district on http://127.0.0.1:8000
+  demo [--port N]      run the demo district on http://localhost:8000
   serve                serve the portal with gunicorn
   migrate              create or upgrade the database tables
   init [FILE]          write a commented starter configuration (default sspr.toml)
@@ -56,15 +56,15 @@ def main(argv=None) -> None:
     command, rest = args[0], args[1:]
     if command == "init":
         sys.exit(init(rest))
-    if command == "demo":
-        os.environ.setdefault("SSPR_CONFIG", str(Path(__file__).parent / "demo" / "sspr-demo.toml"))
-        os.environ["SSPR_SERVER__DEMO"] = "true"
-        # The demo's links, and its passkeys (which need a host name, not an address), name the
-        # port it serves on.
-        os.environ.setdefault("SSPR_SERVER__BASE_URL", f"http://localhost:{_demo_port(rest)}")
     if command not in COMMANDS:
         print(f"sspr: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
         sys.exit(2)
+    if command == "demo":
+        use_demo(f"http://localhost:{_demo_port(rest)}")
+    elif command != "serve" and demo_ran_here():
+        print("sspr: no configuration file here; using the demo's, since `sspr demo` ran in this folder",
+              file=sys.stderr)
+        use_demo(DEMO_MARKER.read_text(encoding="utf-8").strip())
     # Every command needs a valid, safe configuration; say what is wrong before Django starts.
     if not check_config():
         sys.exit(1)
@@ -72,6 +72,29 @@ def main(argv=None) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["sspr", COMMANDS[command], *rest])
+
+
+DEMO_CONFIG = Path(__file__).parent / "demo" / "sspr-demo.toml"
+# What `sspr demo` leaves in its folder (its base URL), so that another command run there with no
+# configuration of its own (`sspr createadmin`, for the demo's admin pages) acts on the demo's
+# database with the demo's configuration. `sspr serve` never does: a server without a
+# configuration is refused, as everywhere.
+DEMO_MARKER = Path("var") / "demo-base-url"
+
+
+def use_demo(base_url: str) -> None:
+    demo_config = os.environ.setdefault("SSPR_CONFIG", str(DEMO_CONFIG)) == str(DEMO_CONFIG)
+    os.environ["SSPR_SERVER__DEMO"] = "true"
+    # The demo's links, and its passkeys (which need a host name, not an address), name the
+    # port it serves on.
+    base_url = os.environ.setdefault("SSPR_SERVER__BASE_URL", base_url)
+    if demo_config:
+        DEMO_MARKER.parent.mkdir(parents=True, exist_ok=True)
+        DEMO_MARKER.write_text(base_url + "\n", encoding="utf-8")
+
+
+def demo_ran_here() -> bool:
+    return sspr_config.config_path() is None and DEMO_MARKER.is_file()
 
 
 def _demo_port(args: list[str]) -> str:

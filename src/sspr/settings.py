@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "sspr.ops",
     "sspr.demo",
     "sspr.delivery",
+    "sspr.sync",
     "sspr.roster",
     "sspr.api",
     "ninja",  # django-ninja: its interactive page's template and script files (sspr.api)
@@ -110,7 +111,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _db_name = DATABASES["default"]["NAME"]
     if _db_name and _db_name != ":memory:":
         Path(_db_name).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file database keeps its connection across requests like PostgreSQL does: opening one
+    # (and running the pragmas below) was about a tenth of a sign-in's web time
+    # (benchmarks/README.md).
     # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock at BEGIN so
     # two gunicorn workers writing sessions queue up instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {

@@ -28,6 +28,8 @@ NEW_PASSWORD = "Purple lanterns drift over quiet harbors!"
 MIN_TARGET = 44
 WIDTH = PHONE["viewport"]["width"]
 PHONE_LABEL = {"en": "Authentication phone", "es": "Teléfono de autenticación"}
+ADDED_PHONE = {"en": "Authentication phone added: +1 202-555-0143.",
+               "es": "Método agregado: Teléfono de autenticación, +1 202-555-0143."}
 
 # Buttons (and text fields) shorter than a 44 px target; radios and checkboxes are measured with
 # their labels, which take the tap too, against WCAG 2.5.8's 24 px.
@@ -114,7 +116,8 @@ def test_a_student_registers_phone_email_and_app_and_completes_registration(page
     page.get_by_label("Code").fill(outbox(NUMBER))
     page.get_by_role("button", name="Verify").click()
     expect(page).to_have_url(f"{site}/security-info/")
-    expect(page.locator(".method").filter(has_text="Authentication phone")).to_contain_text(f"Set up: {NUMBER}")
+    expect(page.get_by_role("status")).to_have_text("Authentication phone added: +1 202-555-0143.")
+    expect(page.locator(".method").filter(has_text="Authentication phone")).to_contain_text("Set up: +1 202-555-0143")
 
     # Authentication email.
     setup_link(page, "Authentication email").click()
@@ -134,6 +137,7 @@ def test_a_student_registers_phone_email_and_app_and_completes_registration(page
     page.get_by_label("Code").fill(totp_code(secret))
     page.get_by_role("button", name="Verify").click()
     expect(page).to_have_url(f"{site}/security-info/")
+    expect(page.get_by_role("status")).to_have_text("Authenticator app added.")
     expect(page.locator(".method").filter(has_text="Authenticator app")).to_contain_text("Set up")
     expect(page.locator("main")).to_contain_text("3 methods set up.")
 
@@ -165,6 +169,7 @@ def test_it_signs_in_with_each_method_and_another_way(page, site, student, outbo
     page.get_by_label("Name this passkey").fill("Test laptop")
     page.get_by_role("button", name="Create passkey").click()
     expect(page).to_have_url(f"{site}/security-info/")
+    expect(page.get_by_role("status")).to_have_text("Passkey added: Test laptop.")
     expect(page.locator(".method").filter(has_text="Passkey")).to_contain_text("Set up: Test laptop")
     secret = new_secret()
     give_method(student, "phone", NUMBER)
@@ -335,6 +340,8 @@ def test_every_security_info_page_is_accessible_and_fits_a_phone(page_in, site, 
     page.locator("#id_code").fill(outbox(NUMBER))
     submit(page)
     expect(page).to_have_url(f"{site}/security-info/")
+    expect(page.get_by_role("status")).to_have_text(ADDED_PHONE[language])
+    check(page, language)  # with the confirmation
     # The notice of the change names the method in the person's language too.
     notice = OutboxMessage.objects.filter(to=student.user_id, channel="email").first()
     assert notice is not None and f"({PHONE_LABEL[language]})" in notice.body, notice.body

@@ -158,12 +158,14 @@ class Reply:
     status: int = 200
     body: dict | str = field(default_factory=dict)
     delay: float = 0
+    headers: dict = field(default_factory=dict)
 
 
 class HttpServer:
-    """Records every request; answers from a script of replies, then with answer()."""
+    """Records every request; answers from a script of replies, then with answer(). With an
+    ssl.SSLContext, it speaks HTTPS (the providers' real APIs are only reached over TLS)."""
 
-    def __init__(self):
+    def __init__(self, context: ssl.SSLContext | None = None):
         self.requests: list[Request] = []
         self.script: list[Reply] = []
         self.arrived = threading.Event()
@@ -188,16 +190,21 @@ class HttpServer:
                     self.send_response(reply.status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(body.encode())))
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(body.encode())
                 except OSError:
                     pass  # the client gave up waiting
 
-            do_GET = do_POST = do_PUT = _handle
+            do_GET = do_POST = do_PUT = do_PATCH = _handle
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        if context is not None:
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        scheme = "https" if context is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_port}"
         threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
 
     def answer(self, request: Request) -> Reply:

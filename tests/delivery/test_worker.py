@@ -1,14 +1,11 @@
 """The queue survives crashes: real processes are killed half-way through sending, and what they
 held is delivered after a restart. Each attempt record stands for at most one send."""
 
-import os
-import sqlite3
-import subprocess
-import sys
 import time
 
 import pytest
 
+from .. import processes
 from .servers import Reply
 
 SEND = """
@@ -23,8 +20,7 @@ send(Message("sms", "+12025550123", "Your code is 123456"), account="ana@distric
 
 @pytest.fixture
 def deployment(tmp_path, gateway):
-    config = tmp_path / "sspr.toml"
-    config.write_text(f"""
+    return processes.deployment(tmp_path, f"""
 [server]
 base_url = "https://sspr.test"
 secret_key = "worker-test-secret-key-0123456789-abcdefghijklmnop"
@@ -34,23 +30,7 @@ url = "sqlite:///{tmp_path}/queue.sqlite3"
 backend = "http"
 url = "{gateway.url}/sms"
 timeout = 30.0
-""")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("SSPR_", "DJANGO_"))}
-    env.update(SSPR_CONFIG=str(config), DJANGO_SETTINGS_MODULE="sspr.settings")
-
-    def start(*args):
-        return subprocess.Popen([sys.executable, *args], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
-
-    def run(*args):
-        return subprocess.run([sys.executable, *args], cwd=tmp_path, env=env, capture_output=True, text=True,
-                              timeout=60)
-
-    def query(sql):
-        with sqlite3.connect(tmp_path / "queue.sqlite3") as db:
-            return db.execute(sql).fetchall()
-
-    return start, run, query
+""", "queue.sqlite3")
 
 
 def wait_for_requests(gateway, count, process):

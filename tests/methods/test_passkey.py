@@ -549,3 +549,13 @@ def test_passkey_js_with_chromiums_virtual_authenticator(page, live_server, sett
     expect(page.get_by_role("alert")).to_contain_text("Your passkey wasn't used", timeout=15_000)
     expect(page).to_have_url(f"{site}/signin/verify/")
     assert failures(student) == 0
+
+
+def test_the_confirmation_names_the_passkey_escaped_once(client, student):
+    sign_in(client, student)
+    open_security_info(client)
+    response = register(client, SoftwareAuthenticator(), name="Tom & Jerry's <laptop>")
+    page = client.get(response["Location"]).content.decode()
+    status = re.search(r'<div class="messages" role="status">(.*?)</div>', page, re.S)[1]
+    assert "Passkey added: Tom &amp; Jerry&#x27;s &lt;laptop&gt;." in status
+    assert "&amp;amp;" not in page and "<laptop>" not in page

@@ -251,3 +251,57 @@ def test_the_region_list_names_countries_in_the_pages_language_with_ours_first(c
     options = re.findall(r'<option value="([A-Z]{2})"[^>]*>([^<]+)</option>', page)
     assert options[0] == ("US", first)
     assert ("DE", other) in options
+
+
+# What the person is told: a number as people write it, and a confirmation of each method added --
+
+def status_text(page: str) -> str:
+    """The text of the page's status region (role=status), where Django's messages are shown."""
+    found = re.search(r'<div class="messages" role="status">(.*?)</div>', page, re.S)
+    assert found, "no status region on the page"
+    return re.sub(r"<[^>]+>", "", found[1]).strip()
+
+
+@pytest.mark.parametrize("language, said", [
+    ("en", "Authentication phone added: +1 202-555-0143."),
+    ("es", "Método agregado: Teléfono de autenticación, +1 202-555-0143."),
+])
+def test_adding_a_phone_ends_with_a_confirmation_naming_it(client, student, outbox, language, said):
+    sign_in(client, student)
+    open_security_info(client)
+    code = add_phone(client, outbox)
+    response = client.post("/security-info/add/phone/", {"code": code}, HTTP_ACCEPT_LANGUAGE=language, follow=True)
+    assert response.redirect_chain[-1][0] == "/security-info/"
+    page = response.content.decode()
+    assert status_text(page) == said
+    # The list shows the whole number to its owner in the same international format.
+    assert re.search(r'class="method__detail">\+1 202-555-0143\s*</span>', page)
+    # The confirmation is said once: the next page has no stale message.
+    assert 'role="status"' not in client.get("/security-info/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+
+def test_each_kind_of_method_added_is_confirmed_by_name(client, student, outbox):
+    sign_in(client, student)
+    open_security_info(client)
+    client.post("/security-info/add/email/", {"destination": "chris@personal.example", "action": "send"})
+    response = client.post("/security-info/add/email/", {"code": outbox("chris@personal.example")}, follow=True)
+    assert status_text(response.content.decode()) == "Authentication email added: chris@personal.example."
+    form = {"question_1": "first_pet", "answer_1": "Whiskers", "question_2": "birth_city", "answer_2": "Lima",
+            "question_3": "dream_job", "answer_3": "Astronaut"}
+    response = client.post("/security-info/add/questions/", form, follow=True)
+    assert status_text(response.content.decode()) == "Security questions added."
+
+
+def test_reconfirming_shows_the_number_formatted(client, student, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    give_method(student, "phone", PHONE)
+    give_method(student, "questions", data={"answers": []})
+    get_user_model().objects.filter(user_id=student.user_id).update(
+        security_info_confirmed_at=timezone.now() - timedelta(days=400))
+    client.force_login(local_user(student))
+    page = client.get("/security-info/current/").content.decode()
+    assert "Authentication phone: +1 202-555-0143" in page
+

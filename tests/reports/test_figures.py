@@ -61,23 +61,24 @@ def test_activity_by_day_week_and_month(counted, auditor):
     march = {"start": date(2026, 3, 1), "end": date(2026, 3, 18)}
     by_day = reports.activity(auditor_scope(auditor, period="day", **march))
     assert [name for name, _label in by_day.series] == [
-        "password_changes", "resets", "unlocks", "registrations", "second_step_signins", "lockouts"]
+        "password_changes", "resets", "unlocks", "registrations", "second_step_signins", "lockouts",
+        "sync_failures"]
     days = dict(by_day.rows)
     assert len(days) == 18
-    assert days[date(2026, 3, 2)] == [0, 1, 0, 0, 0, 2]
-    assert days[date(2026, 3, 3)] == [0, 1, 1, 0, 1, 0]
-    assert days[date(2026, 3, 9)] == [1, 0, 1, 1, 0, 0]
-    assert days[date(2026, 3, 16)] == [0, 0, 0, 1, 0, 0]
-    assert days[date(2026, 3, 1)] == [0] * 6
-    assert by_day.totals == [1, 2, 2, 2, 1, 2]
+    assert days[date(2026, 3, 2)] == [0, 1, 0, 0, 0, 2, 0]
+    assert days[date(2026, 3, 3)] == [0, 1, 1, 0, 1, 0, 0]
+    assert days[date(2026, 3, 9)] == [1, 0, 1, 1, 0, 0, 0]
+    assert days[date(2026, 3, 16)] == [0, 0, 0, 1, 0, 0, 0]
+    assert days[date(2026, 3, 1)] == [0] * 7
+    assert by_day.totals == [1, 2, 2, 2, 1, 2, 0]
 
     by_week = reports.activity(auditor_scope(auditor, period="week", **march))
-    assert by_week.rows == [(date(2026, 2, 23), [0] * 6), (date(2026, 3, 2), [0, 2, 1, 0, 1, 2]),
-                            (date(2026, 3, 9), [1, 0, 1, 1, 0, 0]), (date(2026, 3, 16), [0, 0, 0, 1, 0, 0])]
+    assert by_week.rows == [(date(2026, 2, 23), [0] * 7), (date(2026, 3, 2), [0, 2, 1, 0, 1, 2, 0]),
+                            (date(2026, 3, 9), [1, 0, 1, 1, 0, 0, 0]), (date(2026, 3, 16), [0, 0, 0, 1, 0, 0, 0])]
     by_month = reports.activity(auditor_scope(auditor, period="month", start=date(2026, 1, 15),
                                               end=date(2026, 3, 18)))
-    assert by_month.rows == [(date(2026, 1, 1), [0] * 6), (date(2026, 2, 1), [0, 1, 0, 0, 0, 0]),
-                             (date(2026, 3, 1), [1, 2, 2, 2, 1, 2])]
+    assert by_month.rows == [(date(2026, 1, 1), [0] * 7), (date(2026, 2, 1), [0, 1, 0, 0, 0, 0, 0]),
+                             (date(2026, 3, 1), [1, 2, 2, 2, 1, 2, 0])]
 
 
 def test_failures_verifications_and_deliveries(counted, auditor):
@@ -94,7 +95,7 @@ def test_failures_verifications_and_deliveries(counted, auditor):
 
 def test_activity_of_one_school(counted, auditor):
     report = reports.activity(auditor_scope(auditor, start=date(2026, 3, 1), end=date(2026, 3, 18), school=LINCOLN))
-    assert report.totals == [1, 1, 2, 0, 1, 1]  # ana and ben only
+    assert report.totals == [1, 1, 2, 0, 1, 1, 0]  # ana and ben only
     assert report.deliveries == []
     assert [row["reason"] for row in report.failures] == ["Account locked", "Wrong answer"]
 
@@ -141,3 +142,16 @@ def test_coverage_by_grade_when_the_directory_gives_one(district, auditor):
         snapshot.remember(replace(account, grade=grade))
     assert reports.coverage(scope).figures.by_grade == [Row("K", 0, 1), Row("9", 0, 1), Row("10", 2, 2),
                                                         Row("", 1, 1)]
+
+
+def test_a_password_another_system_did_not_take_is_counted(events, auditor, clock):
+    from sspr.actors import Actor
+    from sspr.audit.models import Outcome, Reason, Tag, record
+
+    from ..reports.conftest import at
+
+    clock.move_to(at(10))
+    record(Actor.system(), Tag.SYNC_FAILED, subject="ana@district.example", outcome=Outcome.FAILURE,
+           reason=Reason.SYNC_REFUSED, detail={"target": "google", "error": "Google answered 403"})
+    report = reports.activity(auditor_scope(auditor, period="week", start=date(2026, 3, 9), end=date(2026, 3, 15)))
+    assert dict(zip([name for name, _label in report.series], report.totals, strict=True))["sync_failures"] == 1

@@ -48,10 +48,10 @@ def test_activity_and_help_desk_pages(client, events, auditor):
     rows = csv_rows(client.get("/console/reports/activity/?start=2026-03-01&end=2026-03-18&period=week"
                                "&download=over_time"))
     assert rows[0] == ["Week", "Password changes", "Password resets", "Unlocks", "Methods registered",
-                       "Sign-ins with a second step", "Lockouts"]
-    assert rows[2] == ["2026-03-02", "0", "2", "1", "0", "1", "2"]
+                       "Sign-ins with a second step", "Lockouts", "Passwords not synced"]
+    assert rows[2] == ["2026-03-02", "0", "2", "1", "0", "1", "2", "0"]
     # The auditor's own sign-in today, with their authenticator app, is one more second step.
-    assert rows[-1] == ["Total", "1", "2", "2", "2", "2", "2"]
+    assert rows[-1] == ["Total", "1", "2", "2", "2", "2", "2", "0"]
     helpdesk = client.get("/console/reports/helpdesk/?start=2026-03-01&end=2026-03-18").content.decode()
     assert "2 resets and unlocks were done by people themselves" in helpdesk
     assert "estimated saving" not in helpdesk  # cost_per_call = 0 hides it
@@ -70,7 +70,7 @@ def test_a_school_help_desk_sees_only_its_school_even_when_asking_for_another(cl
     assert [row[0] for row in unregistered[1:]] == ["ben@district.example"]
     activity = csv_rows(client.get(f"/console/reports/activity/?school={ROOSEVELT}&start=2026-03-01"
                                    "&download=over_time"))
-    assert activity[-1] == ["Total", "1", "1", "2", "0", "2", "1"]  # and the help desk's own sign-in
+    assert activity[-1] == ["Total", "1", "1", "2", "0", "2", "1", "0"]  # and the help desk's own sign-in
 
 
 def test_a_school_help_desk_without_a_school_sees_nothing(client, events):

@@ -46,6 +46,9 @@ class Tag(models.TextChoices):
     APIKEY_CREATE = "apikey:create", _("API key created")
     APIKEY_REVOKE = "apikey:revoke", _("API key revoked")
     AUDIT_PURGE = "audit:purge", _("Old audit events deleted")
+    SYNC_DONE = "sync:done", _("Password synced to another system")
+    SYNC_DEFERRED = "sync:deferred", _("Password sync delayed; will retry")
+    SYNC_FAILED = "sync:failed", _("Password sync failed")
     REMINDER_REGISTRATION = "reminder:registration", _("Reminded to register verification methods")
     REMINDER_EXPIRY = "reminder:expiry", _("Reminded that the password expires soon")
 
@@ -79,6 +82,8 @@ class Reason(models.TextChoices):
     METHOD_UNREADABLE = "method_unreadable", _("Method cannot be checked")
     NOT_ALLOWED = "not_allowed", _("Not allowed for this role")
     NO_SECOND_STEP = "no_second_step", _("No second step set up")
+    SYNC_REFUSED = "sync_refused", _("Refused by the other system")
+    SYNC_UNAVAILABLE = "sync_unavailable", _("Other system unavailable")
 
 
 # The actor's role as the audit trail's readers see it.

@@ -22,6 +22,7 @@ from sspr.directory.embedded.settings import EmbeddedSettings
 from sspr.directory.ldap.settings import LdapSettings
 from sspr.methods.kinds import KINDS
 from sspr.sync import TARGETS
+from sspr.sync.settings import GoogleSettings, MicrosoftSettings, TargetSettings
 
 from .base import Secret, Section
 
@@ -438,19 +439,40 @@ class Api(Section):
 
 
 def _known_sync_target(name: str) -> str:
-    # Checked against the registry when the file is read, not frozen into a Literal at import:
-    # there is no target yet, and an empty Literal cannot be written.
+    # Checked against the registry when the file is read, not frozen into a Literal at import.
     if name not in TARGETS:
-        valid = f"valid: {', '.join(sorted(TARGETS))}" if TARGETS else "there is none yet; leave the list empty"
-        raise PydanticCustomError("unknown_sync_target", "'{name}' is not a sync target ({valid})",
-                                  {"name": name, "valid": valid})
+        raise PydanticCustomError("unknown_sync_target", "'{name}' is not a sync target (valid: {valid})",
+                                  {"name": name, "valid": ", ".join(sorted(TARGETS))})
     return name
 
 
-class Sync(Section):
-    """Password sync: other systems that get each new password (sspr.sync)."""
+class SecondDirectory(Directory, TargetSettings):
+    """[sync.directory]: a second LDAP or Active Directory that gets each new password, with every
+    key [directory] has for its back-end, and how a user ID maps to the account there."""
 
+    backend: Literal["ldap", "ad"] = "ldap"
+    # What people call it, in the sentences they are shown ("" says "Your other directory account").
+    label: str = ""
+
+
+class Sync(Section):
+    """Password sync: other systems that get each new password (sspr.sync, docs/sync.md)."""
+
+    # In order, after the directory: "google", "microsoft", "directory".
     targets: list[Annotated[str, AfterValidator(_known_sync_target)]] = []
+    # A target's transient failure is tried again after this many seconds, four times longer
+    # each time (at most an hour, or longer if the target asks), until give_up_hours have passed.
+    retry_delay_seconds: int = Field(60, ge=1, le=3600)
+    give_up_hours: int = Field(24, ge=1, le=24)
+    google: GoogleSettings = GoogleSettings()
+    microsoft: MicrosoftSettings = MicrosoftSettings()
+    directory: SecondDirectory = SecondDirectory()
+
+    @model_validator(mode="after")
+    def _no_duplicates(self):
+        if len(set(self.targets)) != len(self.targets):
+            raise PydanticCustomError("duplicate_sync_target", "a target is listed twice", {})
+        return self
 
 
 def _network(entry: str) -> str:

@@ -49,6 +49,27 @@ def parse(raw: str, country: str) -> PhoneNumber | None:
     )
 
 
+def formatted(raw: str, region: str | None, style: int) -> str | None:
+    """A valid number in one of libphonenumber's formats (PhoneNumberFormat), read as region's
+    when it has no country code; None when it is not a valid number."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, style)
+
+
+def international(number: str) -> str:
+    """A whole number as people read it, in international format ("+1 404-555-0199"). Anything
+    that is not a valid number in E.164 (a masked one, "+X XXXXXXXX99", included) comes back as
+    it was, so a mask is never undone and nothing unreadable is guessed at."""
+    if not number.startswith("+"):
+        return number
+    return formatted(number, None, phonenumbers.PhoneNumberFormat.INTERNATIONAL) or number
+
+
 def prefix(e164: str) -> str:
     """The block a number belongs to. Pumping attacks walk through consecutive numbers of
     one range they profit from, so a limit per block of a thousand numbers catches them."""

@@ -189,15 +189,19 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def release_dead_claims() -> None:
-    """Claims held by a process of this machine that has died lapse now, not at the lease's end."""
+def release_dead_claims(waiting: "models.QuerySet | None" = None) -> None:
+    """Claims held by a process of this machine that has died lapse now, not at the lease's end.
+    waiting: the rows still to do of a queue with claimed_by and claimed_until (by default the
+    messages; the password sync's queue uses it too)."""
+    if waiting is None:
+        waiting = Delivery.objects.filter(status=Delivery.Status.QUEUED)
     host = socket.gethostname()
-    held = Delivery.objects.filter(status=Delivery.Status.QUEUED, claimed_until__gt=timezone.now(),
-                                   claimed_by__startswith=host + ":").values_list("pk", "claimed_by")
+    held = waiting.filter(claimed_until__gt=timezone.now(),
+                          claimed_by__startswith=host + ":").values_list("pk", "claimed_by")
     for pk, claimed_by in list(held):
         pid = claimed_by.rsplit(":", 1)[1]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            Delivery.objects.filter(pk=pk, claimed_by=claimed_by).update(claimed_by="", claimed_until=None)
+            waiting.model.objects.filter(pk=pk, claimed_by=claimed_by).update(claimed_by="", claimed_until=None)
 
 
 def claim(delivery: Delivery, backend) -> bool:

@@ -6,7 +6,8 @@ none returns False. Views and commands only ever talk to this interface.
 
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -153,6 +154,18 @@ class Directory(ABC):
     def change_password(self, user_id: str, old_password: str, new_password: str) -> None:
         """The user's own change, proving the old password."""
 
+    def prove_and_change_password(self, user_id: str, old_password: str, new_password: str, *,
+                                  accept: Callable[[], None]) -> None:
+        """The user's own change as the portal makes it: the old password proved first (an
+        expired one counts: it is theirs to change), then accept(), which raises to refuse the
+        new one (so a policy refusal never answers for a wrong old password), then the change.
+        Raises what authenticate, accept and change_password raise. A directory whose change
+        needs no second proof of the old password (the embedded one) proves it only once."""
+        with suppress(PasswordMustChange):
+            self.authenticate(user_id, old_password)
+        accept()
+        self.change_password(user_id, old_password, new_password)
+
     @abstractmethod
     def reset_password(self, user_id: str, new_password: str, *, must_change: bool = False) -> None:
         """An administrative reset (self-service reset after verification, or the help desk)."""
@@ -180,9 +193,11 @@ class Directory(ABC):
         does (no maximum age, an account set never to expire, or no date of the last change)."""
         return None
 
-    def recently_used(self, user_id: str, password: str, depth: int) -> bool:
-        """Whether password is the current one or among the last depth-1 before it. Directories
-        that enforce their own history (LDAP ppolicy, AD) answer through PasswordRejected instead."""
+    def recently_used(self, user_id: str, password: str, depth: int, *, not_current: bool = False) -> bool:
+        """Whether password is the current one or among the last depth-1 before it; with
+        not_current, the caller already knows it is not the current one (the current was proved
+        and differs from it), so only the depth-1 before it are asked. Directories that enforce
+        their own history (LDAP ppolicy, AD) answer through PasswordRejected instead."""
         return False
 
     @abstractmethod

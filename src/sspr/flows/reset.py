@@ -150,11 +150,12 @@ def unlock(flow: Flow, actor: Actor) -> None:
     flow.end()
 
 
-def set_new_password(flow: Flow, actor: Actor, new_password: str) -> None:
+def set_new_password(flow: Flow, actor: Actor, new_password: str) -> passwords.PasswordSet:
     """Raises PasswordRefused; the flow goes on until a password is accepted."""
     flow.require("new_password")
-    passwords.set_password(actor.as_user(flow.user_id), person_of(flow), new_password)
+    result = passwords.set_password(actor.as_user(flow.user_id), person_of(flow), new_password)
     flow.end()
+    return result
 
 
 def cancel(session: MutableMapping) -> None:

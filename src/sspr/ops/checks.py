@@ -26,6 +26,19 @@ def directory_problems() -> list[str]:
         return [str(exc)]
 
 
+def sync_problems() -> list[str]:
+    """Each sync target's own check, in [sync] targets order."""
+    from sspr.sync import SyncFailed, configured_targets
+
+    problems = []
+    for target in configured_targets():
+        try:
+            problems += target.check()
+        except SyncFailed as exc:
+            problems.append(f"sync.{target.name}: {exc.message}")
+    return problems
+
+
 def directory_warnings() -> list[str]:
     try:
         return get_directory().warnings()

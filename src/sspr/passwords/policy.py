@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop, ngettext, override, trans_rea
 from sspr.config.groups import rules_for_groups
 from sspr.config.schema import PolicyRules
 from sspr.directory import get_directory
+from sspr.sync import configured_targets
 
 from .breached import BreachCheckUnavailable, BreachedFilter, RangeCheck
 from .wordlists import fold, is_common
@@ -212,35 +213,65 @@ class HardToGuess(Rule):
         return None if score >= rules.min_strength else self.label(rules)
 
 
+class TargetLimit(Rule):
+    """A limit a sync target puts on passwords (Google takes printable ASCII only): known here, so
+    a password the target would refuse is refused before the directory or any target is written."""
+
+    def __init__(self, constraint):
+        self.constraint, self.name = constraint, f"target_{constraint.name}"
+
+    def label(self, rules):
+        return self.constraint.label()
+
+    def problem(self, password, person, rules):
+        return self.constraint.problem(password)
+
+
 RULES = [Length(), *(CharacterClass(kind) for kind in CharacterClass.TESTS), NotCommon(), NotPublished(),
          NoContextWords(), NotBreached(), HardToGuess()]
+
+
+def all_rules() -> list[Rule]:
+    """RULES, then each sync target's limits ([sync] targets), a limit two targets share once."""
+    rules: list[Rule] = list(RULES)
+    seen = set()
+    for target in configured_targets():
+        for constraint in target.constraints():
+            if constraint.name not in seen:
+                seen.add(constraint.name)
+                rules.append(TargetLimit(constraint))
+    return rules
 
 
 def requirements(person: Person) -> list[Result]:
     """The checklist before anything is typed."""
     rules = rules_for(person)
-    return [Result(rule.name, None, rule.label(rules)) for rule in RULES if rule.applies(rules)]
+    return [Result(rule.name, None, rule.label(rules)) for rule in all_rules() if rule.applies(rules)]
 
 
 def check(password: str, person: Person) -> list[Result]:
     """Every rule's verdict on the password, in checklist order."""
     password, rules = normalise(password), rules_for(person)
     results = []
-    for rule in RULES:
+    for rule in all_rules():
         if rule.applies(rules):
             problem = rule.problem(password, person, rules)
             results.append(Result(rule.name, problem is None, problem or rule.label(rules)))
     return results
 
 
-def validate(password: str, person: Person, *, current_password: str | None = None) -> list[str]:
+def validate(password: str, person: Person, *, current_password: str | None = None,
+             proved_current: bool = False) -> list[str]:
     """Everything wrong with a password about to be set (empty when it may be set), including
-    the checks too slow for the live checklist: the current or a recent password again."""
+    the checks too slow for the live checklist: the current or a recent password again. With
+    proved_current (current_password was checked against the directory), a password that differs
+    from it is known not to be the current one: its hash is not checked again."""
     problems = [result.message for result in check(password, person) if not result.passed]
     depth = rules_for(person).history
     if current_password is not None and normalise(current_password) == normalise(password):
         problems.append(_("Your new password must be different from your current password."))
-    elif get_directory().recently_used(person.user_id, normalise(password), depth):
+    elif get_directory().recently_used(person.user_id, normalise(password), depth,
+                                       not_current=proved_current and current_password is not None):
         problems.append(ngettext(
             "You used this password recently; choose one that is not your current password.",
             "You used this password recently; choose one that is not among your last %(n)d passwords.",
@@ -306,7 +337,7 @@ def checklist_phrases(rules: PolicyRules) -> set[str]:
     found = {phrase(text) for text in settings.CONFIG.branding.helpdesk_texts()}
     for code, _name in settings.LANGUAGES:
         with override(code):
-            found.update(phrase(rule.label(rules)) for rule in RULES if rule.applies(rules))
+            found.update(phrase(rule.label(rules)) for rule in all_rules() if rule.applies(rules))
     found.discard("")
     return found
 

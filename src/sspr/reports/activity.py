@@ -177,9 +177,11 @@ SERIES: dict[str, Callable[[Counted], bool]] = {
     # A lockout: an account locked by hand, or a sign-in refused because the account was locked.
     "lockouts": lambda event: event.tag == Tag.ACCOUNT_LOCK or (event.tag == Tag.SIGNIN_FAILURE
                                                                  and event.reason == Reason.ACCOUNT_LOCKED),
+    # A new password another system (a sync target) refused or never took: still the old one there.
+    "sync_failures": lambda event: event.tag == Tag.SYNC_FAILED,
 }
 SERIES_TAGS = [Tag.PASSWORD_CHANGE, Tag.PASSWORD_RESET, Tag.ACCOUNT_UNLOCK, Tag.METHOD_ADD, Tag.VERIFY_SUCCESS,
-               Tag.ACCOUNT_LOCK, Tag.SIGNIN_FAILURE]
+               Tag.ACCOUNT_LOCK, Tag.SIGNIN_FAILURE, Tag.SYNC_FAILED]
 
 
 def bucket(day: date, period: str) -> date:

@@ -3,7 +3,7 @@ help desk, a teacher, the command line, the API): policy, directory, sync target
 every session, remembered device and live code, notices, audit."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,7 +15,6 @@ from sspr.directory.base import (
     AccountLocked,
     BadCredentials,
     DirectoryUser,
-    PasswordMustChange,
     PasswordRejected,
 )
 from sspr.limits import Limit
@@ -33,7 +32,12 @@ live_checks_per_person = Limit("password-check:user", 300, timedelta(minutes=10)
 @dataclass(frozen=True)
 class PasswordSet:
     notifications: int
-    synced: tuple[str, ...] = ()
+    # Each sync target's state after its first try, in [sync] targets order.
+    targets: tuple[sync.TargetState, ...] = ()
+
+    @property
+    def synced(self) -> tuple[str, ...]:
+        return tuple(state.target for state in self.targets if state.done)
 
 
 def set_password(actor: Actor, person: DirectoryUser, new: str, *, old: str | None = None,
@@ -42,29 +46,25 @@ def set_password(actor: Actor, person: DirectoryUser, new: str, *, old: str | No
     password; without, a reset (after verification, or by staff). Raises PasswordRefused,
     OldPasswordWrong, AccountBlocked or the directory's DirectoryUnavailable."""
     tag = Tag.PASSWORD_CHANGE if old is not None else Tag.PASSWORD_RESET
-    if old is not None:
-        # The old password first, counted by the directory like any wrong password, and only then
-        # the policy: otherwise "you used this password recently" would confirm a guess of it.
-        with refusals(actor, person, tag):
-            prove_old_password(person, old)
-    if refused := problems(person, new, old=old):
-        raise PasswordRefused(refused)
+
+    def accept(proved: bool = False) -> None:
+        if refused := problems(person, new, old=old, proved=proved):
+            raise PasswordRefused(refused)
+
     with refusals(actor, person, tag):
         if old is not None:
-            get_directory().change_password(person.user_id, old, new)
+            # The old password first, counted by the directory like any wrong password, and only then
+            # the policy: otherwise "you used this password recently" would confirm a guess of it.
+            get_directory().prove_and_change_password(person.user_id, old, new, accept=lambda: accept(proved=True))
         else:
+            accept()
             get_directory().reset_password(person.user_id, new, must_change=must_change)
-    synced = sync.push_password(person, new, must_change=must_change)
+    synced = sync.push_password(actor, person, new, must_change=must_change)
     end_what_the_old_password_opened(person)
     notified = notify_account_change(actor, person, "accounts/email/password_changed")
     record(actor, tag, subject=person.user_id, detail={"notifications": notified, "must_change": must_change,
                                                        "by_staff": actor.role != Role.PERSON, **(detail or {})})
     return PasswordSet(notified, tuple(synced))
-
-
-def prove_old_password(person: DirectoryUser, old: str) -> None:
-    with suppress(PasswordMustChange):  # right, though expired: it is theirs to change
-        get_directory().authenticate(person.user_id, old)
 
 
 @contextmanager
@@ -104,7 +104,7 @@ def live_check(key: str, person: DirectoryUser, candidate: str) -> list[policy.R
     return policy.check(candidate[:2048], people.policy_person(person))
 
 
-def problems(person: DirectoryUser, new: str, *, old: str | None = None) -> list[str]:
+def problems(person: DirectoryUser, new: str, *, old: str | None = None, proved: bool = False) -> list[str]:
     """What set_password would refuse new for, without setting anything (to show every problem
-    at once when the form has others too)."""
-    return policy.validate(new, people.policy_person(person), current_password=old)
+    at once when the form has others too); proved: old has been proved to be the current one."""
+    return policy.validate(new, people.policy_person(person), current_password=old, proved_current=proved)

@@ -35,6 +35,7 @@ SERIES_LABELS = {
     "registrations": gettext_lazy("Methods registered"),
     "second_step_signins": gettext_lazy("Sign-ins with a second step"),
     "lockouts": gettext_lazy("Lockouts"),
+    "sync_failures": gettext_lazy("Passwords not synced"),
 }
 PERIOD_LABELS = {"day": gettext_lazy("Day"), "week": gettext_lazy("Week"), "month": gettext_lazy("Month")}
 CHANNEL_LABELS = {"email": gettext_lazy("Email"), "sms": gettext_lazy("Text message"),

@@ -86,11 +86,12 @@ def familiar_token(token: str, user_id: str) -> str:
 
 
 def check_password(actor: Actor, user_id: str, password: str, *, vouched: bool = False,
-                   familiar: bool = False) -> tuple[User, bool]:
-    """(the local user, whether the password must change). Raises SignInRefused for every kind
-    of refusal alike (audited with the real reason, counted against the address), ProofNeeded,
-    or DirectoryUnavailable; LockedOut only for the right password of a locked account from a
-    familiar browser (one that signed in as this user ID before)."""
+                   familiar: bool = False) -> tuple[User, bool, tuple[str, ...]]:
+    """(the local user, whether the password must change, the person's groups as the directory
+    has just said them). Raises SignInRefused for every kind of refusal alike (audited with the
+    real reason, counted against the address), ProofNeeded, or DirectoryUnavailable; LockedOut
+    only for the right password of a locked account from a familiar browser (one that signed in
+    as this user ID before)."""
     refuse_if_address_blocked(actor, user_id, vouched=vouched)
     try:
         person, must_change = get_directory().authenticate(user_id, password), False
@@ -110,7 +111,7 @@ def check_password(actor: Actor, user_id: str, password: str, *, vouched: bool =
     user = people.local_user(person)
     if user is None:
         refused(actor, user_id, Reason.OPERATOR_ACCOUNT)
-    return user, must_change
+    return user, must_change, tuple(person.groups)
 
 
 def refused(actor: Actor, user_id: str, reason: Reason) -> NoReturn:

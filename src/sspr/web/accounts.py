@@ -46,14 +46,18 @@ def signin_page(request):
     if request.method != "POST":
         return render_signin(request, form, proof=signin.address_over_budget(actor))
     try:
-        vouched = vouched_for(request, form) if signin.address_over_budget(actor) else False
-        signin.refuse_if_address_blocked(actor, request.POST.get("user_id", ""), vouched=vouched)
+        # One look at the address's budget: under it there is nothing to refuse yet (and
+        # check_password looks again before any password is tried).
+        over_budget = signin.address_over_budget(actor)
+        vouched = vouched_for(request, form) if over_budget else False
+        if over_budget:
+            signin.refuse_if_address_blocked(actor, request.POST.get("user_id", ""), vouched=vouched)
         if not form.is_valid():
             return render_signin(request, form, status=400)
         user_id = form.cleaned_data["user_id"]
         familiar = signin.is_familiar(request.COOKIES.get(FAMILIAR_COOKIE, ""), user_id)
-        user, must_change = signin.check_password(actor, user_id, form.cleaned_data["password"], vouched=vouched,
-                                                  familiar=familiar)
+        user, must_change, groups = signin.check_password(actor, user_id, form.cleaned_data["password"],
+                                                          vouched=vouched, familiar=familiar)
     except TooManyAttempts as exc:
         minutes = ceil(exc.retry_after.total_seconds() / 60) if exc.retry_after else 1
         form.add_error(None, ngettext(
@@ -76,7 +80,7 @@ def signin_page(request):
             "locked, contact your help desk."
         ))
         return render_signin(request, form, status=400, proof=signin.address_over_budget(actor))
-    response = start_signin(request, user, must_change)
+    response = start_signin(request, user, must_change, groups)
     # The right password was shown from this browser: it is familiar from now on.
     token = signin.familiar_token(request.COOKIES.get(FAMILIAR_COOKIE, ""), user.user_id)
     response.set_cookie(FAMILIAR_COOKIE, token, max_age=signin.FAMILIAR_DAYS * 86400, secure=settings.SECURE,
@@ -153,6 +157,21 @@ def signout(request):
     return redirect("signin")
 
 
+def sync_news(states) -> dict[str, list[str]]:
+    """What the person is told of each sync target after a new password: "fine" (taken, or to
+    follow in a few minutes) and "refused" sentences. The target's own words are for staff."""
+    fine, refused = [], []
+    for state in states:
+        if state.done:
+            fine.append(_("%(target)s was updated too.") % {"target": state.label})
+        elif state.pending:
+            fine.append(_("%(target)s will follow in a few minutes.") % {"target": state.label})
+        else:
+            refused.append(_("%(target)s did not take the new password, so your password there is still the old "
+                             "one. Your help desk has been told.") % {"target": state.label})
+    return {"fine": fine, "refused": refused}
+
+
 def new_password_problems(form, person, *, old: str | None = None) -> None:
     """A form refused for another reason (the two passwords differ) still shows what the
     policy says of the new one, so the person fixes everything at once."""
@@ -172,8 +191,8 @@ def password_change(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                passwords.set_password(actor_of(request), person, form.cleaned_data["new_password"],
-                                       old=form.cleaned_data.get("old_password"))
+                result = passwords.set_password(actor_of(request), person, form.cleaned_data["new_password"],
+                                                old=form.cleaned_data.get("old_password"))
             except OldPasswordWrong:
                 form.add_error("old_password", _("Your old password is incorrect."))
             except AccountBlocked:
@@ -188,7 +207,13 @@ def password_change(request):
                 keep_this_session(request, request.user)
                 forced = request.session.pop("must_change_password", False) or with_pass
                 request.session.pop(SIGNED_IN_WITH_PASS, None)
-                messages.success(request, _("You have successfully changed your password."))
+                if result.targets:
+                    told = sync_news(result.targets)
+                    messages.success(request, " ".join([_("Your password was changed."), *told["fine"]]))
+                    for trouble in told["refused"]:
+                        messages.warning(request, trouble)
+                else:
+                    messages.success(request, _("You have successfully changed your password."))
                 # A change the sign-in asked for goes on where the sign-in would have (registering
                 # security info, for a new student); a change of one's own accord, back to My account.
                 return redirect(after_signin(request, request.user) if forced else "profile")

@@ -25,7 +25,7 @@ from sspr.audit.models import Outcome, Reason, Tag, record
 from sspr.directory.base import DirectoryUnavailable, DirectoryUser, UnknownUser
 from sspr.flows import caller_check, console_access
 from sspr.methods.models import Method
-from sspr.services import audit_trail, console, people, staff
+from sspr.services import audit_trail, console, people, staff, sync
 from sspr.services.errors import PasswordRefused, TooManyAttempts
 
 from .actors import actor_of
@@ -148,6 +148,7 @@ def person(request, user_id: str):
         "verified": caller_check.verified_kind(request.session, target.user_id),
         "can_check": bool(caller_check.methods(status.user)),
         "back": back_link(request, target),
+        "sync": sync.states_for(target.user_id),
     })
 
 

@@ -19,7 +19,7 @@ from sspr.reset import captcha
 from sspr.services import people
 from sspr.services.errors import NotRegistered, PasswordRefused, TooManyAttempts
 
-from .accounts import live_check, new_password_problems
+from .accounts import live_check, new_password_problems, sync_news
 from .actors import actor_of
 from .forms import NewPasswordForm, complete_user_id
 from .verification import verification_page
@@ -118,12 +118,12 @@ def new_password(request, flow):
     if request.method == "POST":
         if form.is_valid():
             try:
-                reset.set_new_password(flow, actor_of(request), form.cleaned_data["new_password"])
+                result = reset.set_new_password(flow, actor_of(request), form.cleaned_data["new_password"])
             except PasswordRefused as exc:
                 for problem in exc.reasons:
                     form.add_error("new_password", problem)
             else:
-                return render(request, "reset/done.html", {"unlocked": False})
+                return render(request, "reset/done.html", {"unlocked": False, "sync": sync_news(result.targets)})
         else:
             new_password_problems(form, person)
     return render(request, "reset/new_password.html", {

@@ -30,9 +30,10 @@ def groups_of(user):
     return user._directory_groups
 
 
-def start_signin(request, user, must_change: bool):
-    """After the password: sign in at once, or ask for the second step first."""
-    groups = groups_of(user)
+def start_signin(request, user, must_change: bool, groups: tuple[str, ...]):
+    """After the password: sign in at once, or ask for the second step first. groups: the
+    person's, as the directory said them with the password (not read a second time)."""
+    user._directory_groups = groups
     if not signin.needs_second_step(user, groups, request.COOKIES.get(DEVICE_COOKIE, "")):
         sign_in(request, user, must_change=must_change)
         return redirect(after_signin(request, user))

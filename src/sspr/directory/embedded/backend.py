@@ -104,8 +104,13 @@ class EmbeddedDirectory(Directory):
         return self._to_user(account, timezone.now())
 
     def change_password(self, user_id, old_password, new_password):
+        self.prove_and_change_password(user_id, old_password, new_password, accept=lambda: None)
+
+    def prove_and_change_password(self, user_id, old_password, new_password, *, accept):
+        # One proof of the old password: the change itself is a reset of the proved account.
         with contextlib.suppress(PasswordMustChange):  # an expired password is exactly the one that may be changed
             self.authenticate(user_id, old_password)
+        accept()
         self.reset_password(user_id, new_password)
 
     def reset_password(self, user_id, new_password, *, must_change=False):
@@ -123,12 +128,14 @@ class EmbeddedDirectory(Directory):
             account.recent_failures, account.locked_until = [], None
             account.save()
 
-    def recently_used(self, user_id, password, depth):
+    def recently_used(self, user_id, password, depth, *, not_current=False):
         account = self._find(user_id)
         if account is None or depth < 1:
             return False
         password = canonical_password(password)
-        hashes = [account.password, *account.previous_passwords.values_list("password", flat=True)[:depth - 1]]
+        # Each remembered hash has its own salt, so each costs one hash: none spent needlessly.
+        previous = list(account.previous_passwords.values_list("password", flat=True)[:depth - 1]) if depth > 1 else []
+        hashes = previous if not_current else [account.password, *previous]
         return any(check_password(password, encoded) for encoded in hashes)
 
     def unlock(self, user_id):

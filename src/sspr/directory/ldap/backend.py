@@ -9,7 +9,7 @@ import logging
 import re
 from abc import abstractmethod
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sspr.config.schema import Config
@@ -287,6 +287,11 @@ class LdapDirectory(Directory):
         return self.connections.as_user(entry.dn, password, outcome, self.bind_controls())
 
     def change_password(self, user_id: str, old_password: str, new_password: str) -> None:
+        self.prove_and_change_password(user_id, old_password, new_password, accept=lambda: None)
+
+    def prove_and_change_password(self, user_id: str, old_password: str, new_password: str, *,
+                                  accept: Callable[[], None]) -> None:
+        # One bind as the person proves the old password; accept() comes between it and the change.
         if not old_password:
             raise BadCredentials()
         entry, user = self.locate_for_bind(user_id, old_password)
@@ -297,11 +302,13 @@ class LdapDirectory(Directory):
                 if isinstance(refusal, PasswordMustChange):
                     return False
                 raise refusal
+            accept()
             self.change_own_password(link, entry, old_password, new_password)
             return True
 
         if self.connections.as_user(entry.dn, old_password, as_person, self.bind_controls()):
             return
+        accept()  # the right password, though it must be changed first
 
         # The password must be changed (expired, or reset with "must change") and the server
         # lets the person bind for nothing, but it says so only to the right password. The

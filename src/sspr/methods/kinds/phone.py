@@ -6,6 +6,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sspr.delivery.phone import formatted
+
 from ..masking import mask_phone
 from ..models import Method
 from .sent_code import SentCodeMethod
@@ -31,13 +33,7 @@ def name_order(label: str) -> str:
 
 def e164(number: str, region: str) -> str | None:
     """The number in E.164, read as region's when it has no country code; None when invalid."""
-    try:
-        parsed = phonenumbers.parse(number, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return formatted(number, region, phonenumbers.PhoneNumberFormat.E164)
 
 
 class Phone(SentCodeMethod):

@@ -7,9 +7,14 @@ from importlib import import_module
 from types import ModuleType
 
 from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sspr.methods.kinds import KINDS
+from sspr.methods.kinds import KINDS, kind
+
+from ..templatetags.sspr_format import method_detail
 
 
 def adapter(kind_name: str) -> ModuleType:
@@ -32,3 +37,16 @@ def with_error_at_field(form, message: str, data):
         if not form.errors:
             form.add_error("code", message)
     return form
+
+
+def added(request, method):
+    """Where every registration ends: back on security info, saying what was set up (the number,
+    address or name as the list shows it), in the page's status region."""
+    detail = method_detail(method)  # plain text: the message is escaped where it is shown
+    label = kind(method.kind).label
+    if detail:
+        text = gettext("%(method)s added: %(detail)s.") % {"method": label, "detail": detail}
+    else:
+        text = gettext("%(method)s added.") % {"method": label}
+    messages.success(request, text)
+    return redirect("security_info")

@@ -1,5 +1,5 @@
 from django import forms
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -9,6 +9,7 @@ from sspr.methods.kinds.passkey import MAX_CREDENTIAL_JSON, guess_device
 from sspr.services import methods
 
 from ..actors import actor_of
+from . import added
 
 REGISTRATION = "enrol_passkey"  # session key: the registration challenge waiting for its answer
 verify_template = "methods/passkey_verify.html"
@@ -43,9 +44,8 @@ def enrol(request):
                 except VerificationFailed as exc:
                     form.add_error(None, exc.message)
                 else:
-                    methods.add_method(actor_of(request), request.user, "passkey", data=data,
-                                       name=form.cleaned_data["name"].strip())
-                    return redirect("security_info")
+                    return added(request, methods.add_method(actor_of(request), request.user, "passkey", data=data,
+                                                             name=form.cleaned_data["name"].strip()))
     else:
         form = NameForm(initial={"name": guess_device(request.META.get("HTTP_USER_AGENT", ""))})
     options, request.session[REGISTRATION] = passkey.registration_options(request.user)

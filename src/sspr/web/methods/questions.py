@@ -1,6 +1,6 @@
 from django import forms
 from django.conf import settings
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -9,6 +9,7 @@ from sspr.methods.kinds.questions import POOL, normalise_answer
 from sspr.services import methods
 
 from ..actors import actor_of
+from . import added
 
 verify_template = "methods/questions_verify.html"
 
@@ -71,6 +72,5 @@ def enrol(request):
     form = QuestionsForm(request.user.user_id, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = kind("questions").stored_answers((question, answer) for question, answer, _n in form.pairs())
-        methods.add_method(actor_of(request), request.user, "questions", data=data)
-        return redirect("security_info")
+        return added(request, methods.add_method(actor_of(request), request.user, "questions", data=data))
     return render(request, "methods/questions_enrol.html", {"form": form}, status=400 if form.errors else 200)

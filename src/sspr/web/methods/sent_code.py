@@ -9,7 +9,7 @@ from sspr.methods.kinds import kind
 from sspr.services import methods, people
 
 from ..actors import actor_of
-from . import CodeForm
+from . import CodeForm, added
 
 verify_template = "methods/code_verify.html"
 
@@ -44,8 +44,7 @@ def enrol(request, kind_name: str, destination_form):
                 code_form.add_error("code", exc.message)
             else:
                 del request.session[session_key]
-                methods.add_method(actor, request.user, the_kind.kind, destination=destination)
-                return redirect("security_info")
+                return added(request, methods.add_method(actor, request.user, the_kind.kind, destination=destination))
         context = {"form": code_form, "sent_to": the_kind.mask(pending["destination"]), "kind": the_kind,
                    "channel": pending["channel"]}
         return render(request, "methods/code_enrol.html", context, status=400 if code_form.errors else 200)

@@ -1,6 +1,6 @@
 from django import forms
 from django.conf import settings
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -9,6 +9,7 @@ from sspr.methods.kinds import kind
 from sspr.services import methods
 
 from ..actors import actor_of
+from . import added
 
 PENDING = "enrol_totp"  # session key: the sealed key shown, until its first code is entered
 verify_template = "methods/totp_verify.html"
@@ -39,8 +40,7 @@ def enrol(request):
             fields = app.confirm_enrolment(sealed, form.cleaned_data["code"])
             if fields is not None:
                 del request.session[PENDING]
-                methods.add_method(actor_of(request), request.user, app.kind, **fields)
-                return redirect("security_info")
+                return added(request, methods.add_method(actor_of(request), request.user, app.kind, **fields))
             form.add_error("code", _("That code didn't work. Make sure your phone sets its time "
                                      "automatically, then enter the code the app shows now."))
     if sealed is None:

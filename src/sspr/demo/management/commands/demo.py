@@ -31,6 +31,8 @@ class Command(BaseCommand):
                           f"{'person' if missing == 1 else 'people'} on the roster without an account yet.")
         self.stdout.write(f"\nCodes that would be texted, called or emailed appear in this terminal and at "
                           f"{settings.BASE_URL}/demo/outbox/\n")
+        self.stdout.write(f"The admin pages ({settings.BASE_URL}/admin/) need an operator: run `sspr createadmin` in "
+                          f"this folder.\n")
         self.stdout.write(self.style.SUCCESS(f"OpenSSPR demo: {settings.BASE_URL}/"))
         if not no_serve:
             call_command("serve", host="127.0.0.1", port=port)

@@ -5,7 +5,14 @@ from django.core.management.base import BaseCommand
 
 from sspr import limits
 from sspr.delivery.checks import findings as delivery_findings
-from sspr.ops.checks import database_problems, demo_warnings, directory_problems, directory_warnings, role_warnings
+from sspr.ops.checks import (
+    database_problems,
+    demo_warnings,
+    directory_problems,
+    directory_warnings,
+    role_warnings,
+    sync_problems,
+)
 from sspr.reset.captcha import captcha_warnings
 from sspr.roster.sheet import sheet_warnings
 
@@ -17,6 +24,7 @@ class Command(BaseCommand):
         problems = database_problems() + limits.backend().problems()
         if not problems:  # the embedded directory lives in the database
             problems += directory_problems()
+        problems += sync_problems()
         delivery_problems, delivery_warnings = delivery_findings(settings.CONFIG, database=not problems)
         problems += delivery_problems
         roles = role_warnings(settings.CONFIG) if not problems else []

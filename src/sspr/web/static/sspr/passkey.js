@@ -83,6 +83,20 @@
     });
   }
 
+  // What the browser's refusal means, in the page's words (data-* attributes of the box):
+  // NotAllowedError is a dismissed or timed-out prompt, or a device that said no (or, signing in,
+  // has no passkey for this account); SecurityError is an address the passkey cannot belong to
+  // (the portal opened at another address than its own); InvalidStateError, creating, is a device
+  // that already holds one of this person's passkeys.
+  function explain(name) {
+    var data = box.dataset;
+    if (name === "NotAllowedError" || name === "AbortError") return data.cancelled;
+    if (name === "SecurityError") return data.security;
+    if (name === "InvalidStateError" && data.registered) return data.registered;
+    if (name === "NotSupportedError") return data.unsupported;
+    return data.failed;
+  }
+
   // An answer is good for one sending only: never keep one a browser restored into the form.
   field.value = "";
   window.addEventListener("pageshow", function () { field.value = ""; busy = false; });
@@ -116,8 +130,7 @@
       })
       .catch(function (error) {
         busy = false;
-        say(error && error.name === "InvalidStateError" && box.dataset.registered
-          ? box.dataset.registered : box.dataset.cancelled);
+        say(explain(error && error.name));
       });
   });
 })();
