@@ -84,8 +84,8 @@ def seed(accounts: int, events: int) -> None:
         _insert_events(cursor, batch)
         cursor.executemany(
             "INSERT INTO delivery_delivery (created_at, channel, backend, \"to\", subject, body, html, language, "
-            "account, cost, status, attempts, next_attempt_at, claimed_by, reason, provider_id) VALUES "
-            "(%s, %s, 'console', '+15550100', '', '', '', 'en', %s, %s, %s, 1, %s, '', '', '')",
+            "account, cost, status, attempts, next_attempt_at, urgent, claimed_by, reason, provider_id) VALUES "
+            "(%s, %s, 'console', '+15550100', '', '', '', 'en', %s, %s, %s, 1, %s, false, '', '', '')",
             [(now - timedelta(seconds=rng.randrange(400 * 86400)), rng.choice(["sms", "email"]),
               f"person{rng.randrange(accounts)}@district.example", 0.01, rng.choice(["sent", "sent", "failed"]), now)
              for _ in range(20_000)])
@@ -149,6 +149,10 @@ def run(accounts: int, events: int) -> int:
         with Timing() as refresh:
             counted = reports.refresh_people()
         print(f"people snapshot (the nightly refresh): {counted:,} people in {refresh.wall:.2f} s")
+        with Timing() as rolling:
+            days = reports.roll_up()
+        print(f"daily counts (the nightly roll-up, first run: every day at once): {days} days in "
+              f"{rolling.wall:.2f} s")
         with Timing() as reference, connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM audit_auditevent")
             cursor.fetchone()

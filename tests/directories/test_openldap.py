@@ -3,7 +3,9 @@ overlay, and a service account that may reset and unlock people under ou=people 
 ou=admins. What every back-end does is in test_contract.py."""
 
 import time
+from datetime import UTC, datetime, timedelta
 
+import ldap
 import pytest
 
 from sspr.directory.base import (
@@ -14,6 +16,7 @@ from sspr.directory.base import (
     PasswordRejected,
     UnknownUser,
 )
+from sspr.directory.ldap.settings import LdapAttributes
 
 from .backends import openldap_settings
 from .flows import HOSTILE_USER_IDS, NEW, NEWER, change, sign_in, sspr_check
@@ -153,3 +156,34 @@ def test_search_and_groups_stay_under_base_dn(use_directory, slapd, ca, db):
     # Groups are searched under base_dn (group_filter): those in ou=groups are nobody's here, so they are missing.
     assert people_only.lookup(person.user_id).groups == ()
     assert people_only.missing_groups(["Students", "Staff"]) == ["Students", "Staff"]
+
+
+def test_a_password_expires_by_the_ppolicy_max_age_from_pwdchangedtime(use_directory, slapd, ca, db):
+    directory = use_directory(**openldap_settings(slapd, ca, ppolicy_default=slapd.default_policy))
+    student = slapd.add_person(changed="20260301120000Z")
+    # The default policy's pwdMaxAge is a year (31536000 s), counted from the server's pwdChangedTime.
+    assert directory.password_expires(directory.lookup(student.user_id)) == (
+        datetime(2026, 3, 1, 12, tzinfo=UTC) + timedelta(seconds=31_536_000))
+    # The staff policy has no pwdMaxAge: their passwords never expire, so they get no reminders.
+    staff = slapd.add_person(group="Staff", domain="district.example", staff_policy=True,
+                             password="Lucky rivers drift at noon!")
+    assert directory.password_expires(directory.lookup(staff.user_id)) is None
+
+
+def test_without_the_default_policys_dn_an_expiry_is_not_guessed(openldap, slapd):
+    # Two pwdPolicy entries under base_dn and no ppolicy_default: which applies is not known.
+    student = slapd.add_person(changed="20260301120000Z")
+    assert openldap.password_expires(openldap.lookup(student.user_id)) is None
+
+
+def test_the_grade_comes_from_the_attribute_named_for_it(use_directory, slapd, ca, db):
+    directory = use_directory(**openldap_settings(slapd, ca, attributes=LdapAttributes(
+        groups="", department="departmentNumber", grade="employeeType")))
+    student = slapd.add_person()
+    conn = slapd.admin()
+    try:
+        conn.modify_s(student.dn, [(ldap.MOD_ADD, "employeeType", [b"9"])])
+    finally:
+        conn.unbind_s()
+    assert directory.lookup(student.user_id).grade == "9"
+    assert use_directory(**openldap_settings(slapd, ca)).lookup(student.user_id).grade == ""  # none named

@@ -3,6 +3,9 @@ LDAPS with a test CA, a 15-character password settings object for Students, lock
 failures, and a service account delegated Reset Password, lockoutTime and pwdLastSet on the
 Students OU only. What every back-end does is in test_contract.py."""
 
+from datetime import timedelta
+
+import ldap
 import pytest
 
 from sspr.directory.base import AccountDisabled, PasswordRejected
@@ -113,3 +116,22 @@ def test_groups_that_memberof_names_exist_wherever_they_are_in_the_domain(use_di
     staff = samba_dc.add_person(ou="Staff", domain="district.example")
     assert directory.missing_groups(["Staff", "Students", "Domain Admins", "Nobody's group"]) == ["Nobody's group"]
     assert directory.search(staff.user_id).people == ()  # people outside base_dn are not searched
+
+
+def test_a_password_expires_by_the_pso_or_the_domains_max_age_from_pwdlastset(active_directory, samba_dc):
+    student = samba_dc.add_person()  # the Students PSO: msDS-MaximumPasswordAge of 360 days
+    last_set = active_directory.lookup(student.user_id).password_last_set
+    assert last_set is not None
+    assert active_directory.password_expires(active_directory.lookup(student.user_id)) == last_set + timedelta(days=360)
+    staff = samba_dc.add_person(ou="Staff", domain="district.example", password="Lucky rivers drift at noon!")
+    domain_max_age = -int(samba_dc.entry(samba_dc.base, "maxPwdAge")["maxPwdAge"][0]) // 10_000_000
+    assert domain_max_age == 42 * 86400  # Samba's default domain policy
+    staff_user = active_directory.lookup(staff.user_id)
+    assert active_directory.password_expires(staff_user) == staff_user.password_last_set + timedelta(days=42)
+    # "Password never expires" on the account (userAccountControl 0x10000): no expiry, whatever the policy.
+    conn = samba_dc.admin()
+    try:
+        conn.modify_s(staff.dn, [(ldap.MOD_REPLACE, "userAccountControl", [b"66048"])])
+    finally:
+        conn.unbind_s()
+    assert active_directory.password_expires(active_directory.lookup(staff.user_id)) is None

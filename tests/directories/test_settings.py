@@ -14,8 +14,9 @@ SOURCE = Path(__file__).resolve().parents[2] / "src"
 # Every key [directory] and [directory.attributes] had before they were composed; operators automate against them.
 DIRECTORY_KEYS = {"backend", "domains", "lockout_threshold", "lockout_minutes", "uris", "bind_dn", "bind_password",
                   "base_dn", "user_filter", "user_id_attribute", "group_filter", "start_tls", "ca_file", "timeout",
+                  "ppolicy_default",
                   "attributes"}
-ATTRIBUTE_KEYS = {"display_name", "email", "mobile", "alternate_email", "groups", "department"}
+ATTRIBUTE_KEYS = {"display_name", "email", "mobile", "alternate_email", "groups", "department", "grade"}
 
 
 def write(tmp_path: Path, text: str) -> Path:

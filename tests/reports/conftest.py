@@ -8,6 +8,7 @@ from sspr.actors import Actor, Role
 from sspr.audit.models import Outcome, Reason, Tag, record
 from sspr.delivery.models import Delivery
 from sspr.methods.models import Method
+from sspr.reports import activity
 from sspr.services import reports
 
 from ..conftest import Persona
@@ -100,6 +101,16 @@ def events(district, clock):
         Delivery.objects.create(channel=channel, backend="console", to="+15550103" if channel == "sms" else eli,
                                 account=eli, cost=cost, status=status, next_attempt_at=at(16, 12))
     clock.move_to(TODAY)
+
+
+@pytest.fixture(params=["live", "rolled up"])
+def counted(request, events):
+    """The events, counted live from the trail or (as after the worker's nightly run) rolled up
+    into daily counts for every day before today: every figure must be the same both ways."""
+    if request.param == "rolled up":
+        assert activity.roll_up() == 45  # 1 February to 17 March; today (the 18th) stays live
+        assert activity.through() == datetime(2026, 3, 17).date()
+    return events
 
 
 @pytest.fixture

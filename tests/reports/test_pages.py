@@ -6,6 +6,9 @@ import io
 
 import pytest
 
+from sspr.actors import Actor
+from sspr.audit.models import Tag, record
+
 from ..console.conftest import console_sign_in, staff_member
 from .conftest import LINCOLN, ROOSEVELT
 
@@ -95,4 +98,13 @@ def test_the_nav_links_to_reports(client, events, auditor):
 def test_each_table_is_its_own_section(client, events, auditor):
     console_sign_in(client, auditor)
     page = client.get("/console/reports/").content.decode()
-    assert page.count("<section") == page.count("</section>") == 4
+    assert page.count("<section") == page.count("</section>") == 5  # everyone, school, group, method, reminders
+
+
+def test_the_coverage_page_and_its_csv_show_the_reminders(client, events, auditor):
+    record(Actor.system(), Tag.REMINDER_REGISTRATION, subject="ben@district.example", detail={"channel": "email"})
+    console_sign_in(client, auditor)
+    lines = client.get("/console/reports/?download=reminders").content.decode("utf-8-sig").splitlines()
+    assert lines == ["Reminders,Number", "Reminders to register security info sent,1",
+                     "Password expiry reminders sent,0", "People first reminded to register,0",
+                     '"Of them, registered since",0']

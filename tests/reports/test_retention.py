@@ -57,3 +57,23 @@ def test_worker_once_runs_the_daily_work(old_and_new, monkeypatch):
     monkeypatch.setattr(housekeeping, "_done_on", set())
     call_command("worker", "--once")
     assert AuditEvent.objects.filter(tag=Tag.AUDIT_PURGE, actor_role="system").count() == 1
+
+
+def test_the_daily_run_rolls_up_the_days_and_the_purge_forgets_old_counts(old_and_new, clock, monkeypatch):
+    from sspr.reports import activity
+    from sspr.reports.models import DailyCount
+
+    monkeypatch.setattr(housekeeping, "_done_on", set())
+    assert housekeeping.daily(Actor.system()) is True
+    assert activity.through() == clock.now().date() - timedelta(days=1)
+    assert set(DailyCount.objects.values_list("tag", "count")) == {(Tag.SIGNIN_SUCCESS.value, 1)}
+    housekeeping.purge_audit(Actor.cli(), days=30)
+    assert not DailyCount.objects.exists()
+
+
+def test_reports_refresh_counts_the_days_not_counted_yet(old_and_new, capsys):
+    call_command("reports", "refresh")
+    out = capsys.readouterr().out
+    assert "people counted" in out and "401 days of activity counted" in out
+    call_command("reports", "refresh")
+    assert "0 days of activity counted" in capsys.readouterr().out

@@ -52,6 +52,8 @@ class Tag(models.TextChoices):
     SYNC_DONE = "sync:done", _("Password synced to another system")
     SYNC_DEFERRED = "sync:deferred", _("Password sync delayed; will retry")
     SYNC_FAILED = "sync:failed", _("Password sync failed")
+    REMINDER_REGISTRATION = "reminder:registration", _("Reminded to register verification methods")
+    REMINDER_EXPIRY = "reminder:expiry", _("Reminded that the password expires soon")
 
 
 class Outcome(models.TextChoices):

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr, Trunc
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sspr.actors import Role
 
-from .models import AuditEvent, Outcome, Reason, Tag
+from .models import AuditEvent, Outcome, Tag
 
 
 def events(tags: list[Tag], since: datetime, until: datetime) -> QuerySet:
@@ -37,26 +37,7 @@ def verifications_by_kind(since: datetime, until: datetime) -> list[dict]:
 
 
 # Activity over time ----------------------------------------------------------------------------
-# What the reports count, each from the trail: a tag, and the outcome or detail that makes it count.
-SERIES: dict[str, tuple[list[Tag], dict]] = {
-    "password_changes": ([Tag.PASSWORD_CHANGE], {"outcome": Outcome.SUCCESS}),
-    "resets": ([Tag.PASSWORD_RESET], {"outcome": Outcome.SUCCESS}),
-    "unlocks": ([Tag.ACCOUNT_UNLOCK], {"outcome": Outcome.SUCCESS}),
-    "registrations": ([Tag.METHOD_ADD], {"outcome": Outcome.SUCCESS}),
-    "second_step_signins": ([Tag.VERIFY_SUCCESS], {"detail__purpose": "signin"}),
-    # A lockout: an account locked by hand, or a sign-in refused because the account was locked.
-    "lockouts": ([Tag.ACCOUNT_LOCK, Tag.SIGNIN_FAILURE], {}),
-    # A new password another system (a sync target) refused or never took: still the old one there.
-    "sync_failures": ([Tag.SYNC_FAILED], {}),
-    # "No, it's not me" on the authenticator app: someone had the password.
-    "suspected_attacks": ([Tag.PUSH_DENIED], {"reason": Reason.SUSPECTED_ATTACK}),
-}
 PERIODS = ("day", "week", "month")
-
-
-def scoped(queryset: QuerySet, subjects: QuerySet | None) -> QuerySet:
-    """Only events about these subjects (a query of user IDs), when given."""
-    return queryset if subjects is None else queryset.filter(subject__in=subjects)
 
 
 def hour_of(field: str = "created_at"):
@@ -98,70 +79,11 @@ def buckets(since: datetime, until: datetime, period: str) -> list[date]:
     return found
 
 
-def over_time(since: datetime, until: datetime, period: str, *, subjects: QuerySet | None = None) -> dict:
-    """{series name: {bucket: count}} for every series in SERIES. Counted by the database an hour
-    at a time, then put into local days, weeks or months here."""
-    counts: dict[str, dict[date, int]] = {name: {} for name in SERIES}
-    seen: dict = {}  # hour -> bucket: a year has under 9,000 hours, and each is converted once
-    for name, (tags, conditions) in SERIES.items():
-        query = scoped(events(tags, since, until).filter(**conditions), subjects)
-        if name == "lockouts":
-            query = query.filter(Q(tag=Tag.ACCOUNT_LOCK) | Q(reason=Reason.ACCOUNT_LOCKED))
-        for hour, count in (query.order_by().annotate(hour=hour_of()).values("hour").annotate(count=Count("id"))
-                            .values_list("hour", "count")):
-            if hour not in seen:
-                seen[hour] = bucket_of(as_utc_hour(hour), period)
-            bucket = seen[hour]
-            counts[name][bucket] = counts[name].get(bucket, 0) + count
-    return counts
-
-
-def failures_by_reason(since: datetime, until: datetime, *, subjects: QuerySet | None = None) -> list[dict]:
-    """Failed and refused sign-ins and verifications by reason: [{"tag", "reason", "count"}]."""
-    rows = (scoped(events([Tag.SIGNIN_FAILURE, Tag.VERIFY_FAILURE], since, until), subjects)
-            .exclude(outcome=Outcome.SUCCESS).order_by().values("tag", "reason")
-            .annotate(count=Count("id")).order_by("-count", "tag", "reason"))
-    return list(rows)
-
-
-def verifications(since: datetime, until: datetime, *, subjects: QuerySet | None = None) -> list[dict]:
-    """Verifications by method kind: [{"kind", "succeeded", "failed"}], busiest first."""
-    totals: dict[str, dict] = {}
-    rows = (scoped(events([Tag.VERIFY_SUCCESS, Tag.VERIFY_FAILURE], since, until), subjects).order_by()
-            .values("tag", "detail__kind").annotate(count=Count("id")))
-    for row in rows:
-        entry = totals.setdefault(row["detail__kind"] or "", {"kind": row["detail__kind"] or "", "succeeded": 0,
-                                                                 "failed": 0})
-        entry["succeeded" if row["tag"] == Tag.VERIFY_SUCCESS else "failed"] += row["count"]
-    return sorted(totals.values(), key=lambda entry: (-(entry["succeeded"] + entry["failed"]), entry["kind"]))
-
-
 # The help desk's load ----------------------------------------------------------------------------
 STAFF_ROLES = (Role.ADMIN, Role.HELPDESK, Role.SCHOOL_HELPDESK, Role.TEACHER)
 STAFF_TAGS = [Tag.PASSWORD_RESET, Tag.ACCOUNT_UNLOCK, Tag.PASS_ISSUE, Tag.PASS_REVOKE, Tag.METHODS_CLEAR,
               Tag.METHOD_REMOVE, Tag.DEVICES_FORGET, Tag.SESSIONS_END, Tag.VERIFY_SUCCESS]
 SELF_SERVICE_TAGS = [Tag.PASSWORD_RESET, Tag.ACCOUNT_UNLOCK]
-
-
-def staff_actions(since: datetime, until: datetime, *, subjects: QuerySet | None = None) -> list[dict]:
-    """What staff did in the console: [{"actor", "actor_role", "tag", "count"}], busiest first."""
-    rows = (scoped(events(STAFF_TAGS, since, until), subjects)
-            .filter(outcome=Outcome.SUCCESS, actor_role__in=[str(role) for role in STAFF_ROLES]).order_by()
-            .values("actor", "actor_role", "tag").annotate(count=Count("id")).order_by("-count", "actor", "tag"))
-    return list(rows)
-
-
-def resets_and_unlocks_by_who(since: datetime, until: datetime, *, subjects: QuerySet | None = None) -> dict:
-    """Successful resets and unlocks: {"self": {tag: n}, "staff": {tag: n}}. "self" are those people
-    did themselves (the role "person"): calls the help desk did not get."""
-    found: dict[str, dict[str, int]] = {"self": {}, "staff": {}}
-    rows = (scoped(events(SELF_SERVICE_TAGS, since, until), subjects).filter(outcome=Outcome.SUCCESS).order_by()
-            .values("tag", "actor_role").annotate(count=Count("id")))
-    for row in rows:
-        who = "self" if row["actor_role"] == Role.PERSON else "staff" if row["actor_role"] in STAFF_ROLES else ""
-        if who:
-            found[who][row["tag"]] = found[who].get(row["tag"], 0) + row["count"]
-    return found
 
 
 # Searching the trail -----------------------------------------------------------------------------

@@ -535,6 +535,36 @@ class Reports(Section):
     cost_per_call: float = Field(0.0, ge=0)
 
 
+def _quiet_hours(value: str) -> str:
+    """"HH:MM-HH:MM" in server.time_zone (the end may be earlier: overnight), or "" for none."""
+    if not value:
+        return value
+    start, dash, end = value.partition("-")
+    for part in (start, end):
+        hours, colon, minutes = part.strip().partition(":")
+        if not (dash and colon and hours.isdigit() and minutes.isdigit() and len(minutes) == 2
+                and int(hours) < 24 and int(minutes) < 60):
+            raise PydanticCustomError("quiet_hours", 'quiet hours are "HH:MM-HH:MM", for example "20:00-07:00"')
+    return value
+
+
+class Reminders(Section):
+    """Reminders the worker sends once a day, at its first round outside the quiet hours."""
+
+    # Days between reminders to people who have not registered the methods their groups require
+    # (an email to the organisation address with a link to security info); 0 sends none.
+    registration_days: int = Field(7, ge=0, le=365)
+    # Days before a password expires on which its owner is reminded (directories that expire
+    # passwords: AD, OpenLDAP ppolicy); [] sends none.
+    expiry_days: list[Annotated[int, Field(ge=0, le=365)]] = [14, 7, 3, 1]
+    # Also text the expiry reminder to the person's authentication phone.
+    expiry_text: bool = False
+    # Local times when no reminder is sent ("" for none).
+    quiet_hours: Annotated[str, AfterValidator(_quiet_hours)] = "20:00-07:00"
+    # Reminder messages one person may get in a day, all kinds and channels together.
+    daily_cap: int = Field(2, ge=1, le=20)
+
+
 def _syslog_address(value: str) -> str:
     if not value:
         return value
@@ -585,6 +615,7 @@ class Config(Section):
     api: Api = Api()
     push: Push = Push()
     reports: Reports = Reports()
+    reminders: Reminders = Reminders()
     audit: Audit = Audit()
 
 

@@ -42,7 +42,10 @@ def spending_by_day(since: datetime, until: datetime, *, accounts: QuerySet | No
     rows = (in_period(since, until, accounts).exclude(status=Delivery.Status.FAILED).exclude(cost=0).order_by()
             .annotate(hour=hour_of()).values("hour", "channel").annotate(cost=Sum("cost"))
             .values_list("hour", "channel", "cost"))
+    zone, days = timezone.get_current_timezone(), {}
     for hour, channel, cost in rows:
-        key = (timezone.localtime(as_utc_hour(hour)).date(), channel)
+        if hour not in days:  # a year has under 9,000 hours; each is converted once
+            days[hour] = as_utc_hour(hour).astimezone(zone).date()
+        key = (days[hour], channel)
         spent[key] = spent.get(key, 0.0) + (cost or 0.0)
     return spent

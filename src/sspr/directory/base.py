@@ -71,6 +71,7 @@ class DirectoryUser:
     locked: bool = False
     must_change_password: bool = False
     password_last_set: datetime | None = None
+    grade: str = ""  # a student's grade ("9", "K"), from [directory.attributes] grade; "" when unknown
     extra: dict = field(default_factory=dict, compare=False)
 
 
@@ -183,6 +184,14 @@ class Directory(ABC):
         count. Only directories that can list everyone cheaply do (the embedded one); the others
         raise NotImplementedError, and the reports count the people who signed in instead."""
         raise NotImplementedError(f"{type(self).__name__} cannot list every account")
+
+    # Whether this back-end's passwords can expire at all (the expiry reminders ask no one else).
+    expires_passwords = False
+
+    def password_expires(self, person: DirectoryUser) -> datetime | None:
+        """When this person's password expires by the directory's own policy; None when it never
+        does (no maximum age, an account set never to expire, or no date of the last change)."""
+        return None
 
     def recently_used(self, user_id: str, password: str, depth: int, *, not_current: bool = False) -> bool:
         """Whether password is the current one or among the last depth-1 before it; with

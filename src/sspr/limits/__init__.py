@@ -78,3 +78,13 @@ def claim_once(name: str, key: str, lifetime: timedelta) -> bool:
     if lifetime <= timedelta(0):
         raise ValueError(f"claim {name}: needs a positive lifetime")
     return backend().claim_once(name, key, lifetime)
+
+
+def claim_the_day(name: str, day: str, seen: set[str]) -> bool:
+    """True for the one process, of all of them, that first claims this day's run of a daily job;
+    `seen` holds the days this process already saw claimed, so that asking again each round of a
+    worker costs no look at the database."""
+    if day in seen:
+        return False
+    seen.add(day)
+    return claim_once(name, day, timedelta(days=2))

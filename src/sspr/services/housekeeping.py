@@ -1,6 +1,7 @@
-"""What the worker does once a day: delete audit events past their retention, let each method
-kind tidy what it keeps beyond its methods, and refresh the reports' list of people from the
-directory. Each run is audited."""
+"""What the worker does once a day: delete audit events past their retention (and the daily
+counts of those days), let each method kind tidy what it keeps beyond its methods, refresh the
+reports' list of people from the directory and roll up the days of activity since the last run.
+Each run is audited."""
 
 from datetime import timedelta
 
@@ -9,10 +10,10 @@ from django.utils import timezone
 
 from sspr.actors import Actor
 from sspr.audit.models import Tag, purge, record
-from sspr.limits import claim_once
+from sspr.limits import claim_the_day
 from sspr.methods.kinds import all_kinds
 
-from . import reports
+from . import reminders, reports
 
 
 def purge_audit(actor: Actor, *, days: int | None = None) -> int:
@@ -21,6 +22,7 @@ def purge_audit(actor: Actor, *, days: int | None = None) -> int:
     days = days or settings.CONFIG.audit.retention_days
     before = timezone.now() - timedelta(days=days)
     deleted = purge(before)
+    reports.forget_counts_before(before)
     record(actor, Tag.AUDIT_PURGE, detail={"deleted": deleted, "before": before.isoformat(timespec="seconds"),
                                            "retention_days": days})
     return deleted
@@ -30,15 +32,13 @@ _done_on: set[str] = set()  # the days this process already saw claimed: no data
 
 
 def daily(actor: Actor) -> bool:
-    """Run the daily work if no worker has today (a claim shared by every worker); whether it ran."""
-    today = timezone.localdate().isoformat()
-    if today in _done_on:
-        return False
-    _done_on.add(today)
-    if not claim_once("housekeeping", today, timedelta(days=2)):
+    """Run the daily work if no worker has today (a claim shared by every worker); whether it ran.
+    The day's reminders go at the first round outside their quiet hours (reminders.run)."""
+    reminders.run(actor)
+    if not claim_the_day("housekeeping", timezone.localdate().isoformat(), _done_on):
         return False
     purge_audit(actor)
     for each in all_kinds():
         each.tidy(timezone.now())
-    reports.refresh_people()
+    reports.nightly()
     return True

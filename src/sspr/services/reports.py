@@ -7,17 +7,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sspr.actors import Role
 from sspr.audit import reports as audit_reports
-from sspr.audit.models import ROLE_LABELS, Reason, Tag
+from sspr.audit.models import ROLE_LABELS, Outcome, Reason, Tag
 from sspr.delivery import reports as delivery_reports
 from sspr.directory import get_directory
 from sspr.directory.base import DirectoryUnavailable
 from sspr.methods.kinds import KINDS, kind
+from sspr.reports import activity as activity_figures
 from sspr.reports import coverage as coverage_figures
 from sspr.reports import people as snapshot
 
@@ -87,25 +89,51 @@ def scope_for(staff: Staff, *, start: date | None = None, end: date | None = Non
 
 def schools() -> list[str]:
     """The schools the snapshot knows, for the filter's choices."""
-    return sorted({row for row in snapshot.Person.objects.values_list("department", flat=True).distinct() if row},
-                  key=str.casefold)
+    # order_by(): the model's ordering by user ID would make DISTINCT return every person.
+    return sorted({row for row in snapshot.Person.objects.order_by().values_list("department", flat=True).distinct()
+                   if row}, key=str.casefold)
 
 
 # Coverage
+@dataclass(frozen=True)
+class Reminders:
+    """The period's reminders: sent (successes in the audit trail), and of the people first
+    reminded to register in it, how many have registered since."""
+
+    registration_sent: int
+    expiry_sent: int
+    people_reminded: int
+    registered_after: int
+
+
 @dataclass
 class CoverageReport:
     scope: Scope
     figures: coverage_figures.Coverage
     as_of: datetime | None
+    reminders: Reminders
+
+
+def reminders(scope: Scope) -> Reminders:
+    sent = activity_figures.counts(scope.start, scope.end, school=scope.school,
+                                   tags=[Tag.REMINDER_REGISTRATION, Tag.REMINDER_EXPIRY], by=("tag",),
+                                   when=Q(outcome=Outcome.SUCCESS))
+    by_tag = dict.fromkeys((Tag.REMINDER_REGISTRATION, Tag.REMINDER_EXPIRY), 0)
+    for (_day, tag), count in sent.items():
+        by_tag[tag] += count
+    people, registered = coverage_figures.reminded(school=scope.school, since=scope.since, until=scope.until)
+    return Reminders(by_tag[Tag.REMINDER_REGISTRATION], by_tag[Tag.REMINDER_EXPIRY], people, registered)
 
 
 def coverage(scope: Scope) -> CoverageReport:
-    return CoverageReport(scope, coverage_figures.coverage(school=scope.school, until=scope.until), snapshot.as_of())
+    return CoverageReport(scope, coverage_figures.coverage(school=scope.school, until=scope.until,
+                                                           unregistered=False), snapshot.as_of(), reminders(scope))
 
 
-def unregistered(scope: Scope, *, group: str = "", text: str = "") -> list[coverage_figures.Unregistered]:
-    people = coverage_figures.coverage(school=scope.school, until=scope.until).unregistered
-    return coverage_figures.filter_unregistered(people, group=group, text=text)
+def unregistered(scope: Scope, *, group: str = "", text: str = "") -> coverage_figures.NotRegistered:
+    """The people not registered at the end of the scope's period, a page at a time."""
+    return coverage_figures.not_registered(coverage_figures.people_in(scope.school), scope.until, group=group,
+                                           text=text)
 
 
 # Activity over time
@@ -127,15 +155,15 @@ def kind_label(name: str) -> str:
 
 def activity(scope: Scope) -> ActivityReport:
     since, until, subjects = scope.since, scope.until, scope.subjects
-    counts = audit_reports.over_time(since, until, scope.period, subjects=subjects)
-    names = list(audit_reports.SERIES)
+    counts = activity_figures.over_time(scope.start, scope.end, scope.period, school=scope.school)
+    names = list(activity_figures.SERIES)
     rows = [(bucket, [counts[name].get(bucket, 0) for name in names])
             for bucket in audit_reports.buckets(since, until, scope.period)]
     failures = [{"what": str(Tag(row["tag"]).label), "reason": str(Reason(row["reason"]).label) if row["reason"]
                  else _("No reason recorded"), "count": row["count"]}
-                for row in audit_reports.failures_by_reason(since, until, subjects=subjects)]
+                for row in activity_figures.failures_by_reason(scope.start, scope.end, school=scope.school)]
     verifications = [{**row, "kind": kind_label(row["kind"])}
-                     for row in audit_reports.verifications(since, until, subjects=subjects)]
+                     for row in activity_figures.verifications(scope.start, scope.end, school=scope.school)]
     deliveries = [{**row, "channel": str(CHANNEL_LABELS.get(row["channel"], row["channel"]))}
                   for row in delivery_reports.by_channel(since, until, accounts=subjects)]
     config = settings.CONFIG
@@ -175,8 +203,7 @@ def role_label(role: str) -> str:
 
 
 def load(scope: Scope) -> LoadReport:
-    since, until, subjects = scope.since, scope.until, scope.subjects
-    rows = audit_reports.staff_actions(since, until, subjects=subjects)
+    rows = activity_figures.staff_actions(scope.start, scope.end, school=scope.school)
     actions = [{"actor": row["actor"], "role": role_label(row["actor_role"]),
                 "action": _("Caller verified") if row["tag"] == Tag.VERIFY_SUCCESS else str(Tag(row["tag"]).label),
                 "count": row["count"]} for row in rows]
@@ -186,14 +213,30 @@ def load(scope: Scope) -> LoadReport:
         operators[key] = operators.get(key, 0) + row["count"]
     by_operator = [{"actor": actor, "role": role_label(role), "count": count}
                    for (actor, role), count in sorted(operators.items(), key=lambda item: (-item[1], item[0]))]
-    who = audit_reports.resets_and_unlocks_by_who(since, until, subjects=subjects)
+    who = activity_figures.resets_and_unlocks_by_who(scope.start, scope.end, school=scope.school)
     return LoadReport(scope, actions, by_operator,
                       who["self"].get(Tag.PASSWORD_RESET, 0), who["self"].get(Tag.ACCOUNT_UNLOCK, 0),
                       who["staff"].get(Tag.PASSWORD_RESET, 0), who["staff"].get(Tag.ACCOUNT_UNLOCK, 0),
                       settings.CONFIG.reports.cost_per_call)
 
 
-# The people counted
+# The nightly work
+def nightly() -> None:
+    """The worker's daily run: the snapshot of the people, then the days of activity not rolled
+    up yet (counted under the schools the snapshot now gives)."""
+    refresh_people()
+    roll_up()
+
+
+def roll_up() -> int:
+    return activity_figures.roll_up()
+
+
+def forget_counts_before(moment: datetime) -> None:
+    """The audit trail's retention, applied to the daily counts made from it (whole days only)."""
+    activity_figures.forget_before(timezone.localdate(moment))
+
+
 def refresh_people() -> int | None:
     """Replace the snapshot with every account of the directory, when it can list them; None
     when it cannot (LDAP, AD: the people who signed in are counted, remembered at sign-in)."""

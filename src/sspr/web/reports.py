@@ -103,12 +103,18 @@ def coverage(request):
                                                    overall.missing]], numeric={0, 1, 2, 3}),
         table("by_school", _("By school"), _("School"), figures.by_school),
         table("by_group", _("By group"), _("Group"), figures.by_group),
+        *([table("by_grade", _("By grade"), _("Grade"), figures.by_grade)] if figures.by_grade else []),
         Table("by_method", _("By method"), [_("Method"), _("People who registered it"), _("People"),
                                             _("Share (%)")],
               [[row.label, row.registered, row.total, row.percent] for row in figures.by_kind],
               charts.bars([row.label for row in figures.by_kind],
                           [(_("People who registered it"), [row.registered for row in figures.by_kind])],
                           horizontal=True) if figures.overall.total else "", numeric={1, 2, 3}),
+        Table("reminders", _("Reminders in the period"), [_("Reminders"), _("Number")],
+              [[_("Reminders to register security info sent"), report.reminders.registration_sent],
+               [_("Password expiry reminders sent"), report.reminders.expiry_sent],
+               [_("People first reminded to register"), report.reminders.people_reminded],
+               [_("Of them, registered since"), report.reminders.registered_after]], numeric={1}),
     ]
     return page(request, "console/reports/coverage.html", scope, tables, report=report, current="coverage")
 

@@ -146,6 +146,11 @@ class EmbeddedDirectory(Directory):
         if not self._accounts(user_id).update(locked_until=FOREVER):
             raise UnknownUser(user_id)
 
+    def password_expires(self, person):
+        # The embedded directory has no maximum password age: its passwords never expire (NIST
+        # SP 800-63B advises against forced periodic changes), so it sends no expiry reminders.
+        return None
+
     def every_person(self):
         now = timezone.now()
         for account in Account.objects.order_by("pk").iterator(chunk_size=2000):

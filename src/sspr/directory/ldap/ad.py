@@ -36,6 +36,7 @@ log = logging.getLogger("sspr.directory")
 
 UF_ACCOUNTDISABLE = 0x2
 UF_LOCKOUT = 0x10  # in msDS-User-Account-Control-Computed
+UF_DONT_EXPIRE_PASSWD = 0x10000  # "Password never expires"
 UF_PASSWORD_EXPIRED = 0x800000  # in msDS-User-Account-Control-Computed
 DOMAIN_PASSWORD_COMPLEX = 0x1  # in the domain's pwdProperties
 NEVER = 0x7FFFFFFFFFFFFFFF
@@ -184,6 +185,9 @@ class ActiveDirectory(LdapDirectory):
         if "too young" in text or "minimum password age" in text:
             return [messages.changed_too_recently()]
         return [messages.refused(), *messages.rules_that_apply(self.rules_for(entry))]
+
+    def never_expires(self, entry):
+        return bool((entry.integer("userAccountControl") or 0) & UF_DONT_EXPIRE_PASSWD)
 
     def account_state(self, entry):
         flags = entry.integer("userAccountControl") or 0

@@ -10,6 +10,7 @@ import re
 from abc import abstractmethod
 from collections import deque
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 
 from sspr.config.schema import Config
 
@@ -136,7 +137,7 @@ class LdapDirectory(Directory):
     def profile_attributes(self) -> list[str]:
         mapped = self.settings.attributes
         names = [self.user_id_attribute, mapped.display_name, mapped.email, mapped.mobile,
-                 mapped.alternate_email, mapped.groups, mapped.department, *self.state_attributes]
+                 mapped.alternate_email, mapped.groups, mapped.department, mapped.grade, *self.state_attributes]
         return list(dict.fromkeys(name for name in names if name))
 
     def locate(self, user_id: str) -> tuple[Entry, DirectoryUser]:
@@ -178,6 +179,7 @@ class LdapDirectory(Directory):
             email=entry.first(mapped.email),
             mobile=entry.first(mapped.mobile),
             alternate_email=entry.first(mapped.alternate_email),
+            grade=entry.first(mapped.grade),
             extra={"dn": entry.dn},
             **self.account_state(entry),
         )
@@ -370,6 +372,26 @@ class LdapDirectory(Directory):
     @abstractmethod
     def read_rules(self, link: Link, entry: Entry) -> DirectoryRules:
         """The password policy that applies to the entry, read on link."""
+
+    # --- when a password expires ------------------------------------------------------------------
+
+    expires_passwords = True
+
+    def password_expires(self, person: DirectoryUser) -> datetime | None:
+        """The last change plus the maximum age of the policy that applies to the person (their
+        own, else the directory's default); None without either, or when the account is exempt."""
+        def read(link: Link) -> datetime | None:
+            entry = self.find(link, person.user_id, [*self.state_attributes, *self.policy_attributes])
+            if self.never_expires(entry):
+                return None
+            last_set = self.account_state(entry)["password_last_set"]
+            max_age = self.read_rules(link, entry).max_age_seconds
+            return last_set + timedelta(seconds=max_age) if last_set and max_age else None
+        return self.connections.as_service(read)
+
+    def never_expires(self, entry: Entry) -> bool:
+        """An account the directory exempts from its maximum age."""
+        return False
 
     # --- sspr check and /readyz --------------------------------------------------------------
 

@@ -170,9 +170,10 @@ class OpenLdapDirectory(LdapDirectory):
     # --- rules -----------------------------------------------------------------------------
 
     def read_rules(self, link, entry):
-        """The policy named by the entry's pwdPolicySubentry, else the only pwdPolicy entry under
-        base_dn (slapd's ppolicy_default lives in its configuration, which we cannot read)."""
-        policy_dn = entry.first("pwdPolicySubentry")
+        """The policy named by the entry's pwdPolicySubentry, else directory.ppolicy_default, else
+        the only pwdPolicy entry under base_dn (slapd's ppolicy_default lives in its configuration,
+        which we cannot read)."""
+        policy_dn = entry.first("pwdPolicySubentry") or self.settings.ppolicy_default
         try:
             if policy_dn:
                 found = link.call("search_ext_s", policy_dn, ldap.SCOPE_BASE, "(objectClass=pwdPolicy)",

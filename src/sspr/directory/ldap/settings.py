@@ -21,6 +21,8 @@ class LdapAttributes(BackendSettings):
     # Group DNs on the user entry (memberOf); "" to find groups with directory.group_filter.
     groups: str = "memberOf"
     department: str = "department"
+    # A student's grade, for the reports' coverage by grade ("" when the directory has none).
+    grade: str = ""
 
 
 class LdapSettings(BackendSettings):
@@ -43,4 +45,7 @@ class LdapSettings(BackendSettings):
     ca_file: str = ""
     # Seconds to wait for a server to connect or answer, per server.
     timeout: float = Field(5.0, gt=0, le=60)
+    # OpenLDAP: the DN of slapd's ppolicy_default (its configuration cannot be read from the tree),
+    # the policy of everyone without a pwdPolicySubentry of their own; "" when not known.
+    ppolicy_default: str = ""
     attributes: LdapAttributes = LdapAttributes()

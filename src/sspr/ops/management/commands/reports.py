@@ -8,8 +8,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        actions.add_parser("refresh", help="replace the people counted with every account of the directory (the "
-                                           "worker does this daily; LDAP and AD cannot list everyone)")
+        actions.add_parser("refresh", help="replace the people counted with every account of the directory, and "
+                                           "count the days of activity not counted yet (the worker does both "
+                                           "daily; LDAP and AD cannot list everyone)")
 
     def handle(self, *args, action, **options):
         counted = reports.refresh_people()
@@ -17,3 +18,5 @@ class Command(BaseCommand):
             self.stdout.write("this directory cannot list every account: the reports count the people who sign in")
         else:
             self.stdout.write(f"{counted} people counted")
+        days = reports.roll_up()
+        self.stdout.write(f"{days} day{'s' if days != 1 else ''} of activity counted")
