@@ -49,13 +49,14 @@ def signin_page(request):
         # One look at the address's budget: under it there is nothing to refuse yet (and
         # check_password looks again before any password is tried).
         over_budget = signin.address_over_budget(actor)
-        vouched = vouched_for(request, form) if over_budget else False
+        familiar = form.is_valid() and signin.is_familiar(request.COOKIES.get(FAMILIAR_COOKIE, ""),
+                                                          form.cleaned_data["user_id"])
+        vouched = over_budget and (solved_proof(request) or familiar)
         if over_budget:
             signin.refuse_if_address_blocked(actor, request.POST.get("user_id", ""), vouched=vouched)
         if not form.is_valid():
             return render_signin(request, form, status=400)
         user_id = form.cleaned_data["user_id"]
-        familiar = signin.is_familiar(request.COOKIES.get(FAMILIAR_COOKIE, ""), user_id)
         user, must_change, groups = signin.check_password(actor, user_id, form.cleaned_data["password"],
                                                           vouched=vouched, familiar=familiar)
     except TooManyAttempts as exc:
@@ -88,13 +89,10 @@ def signin_page(request):
     return response
 
 
-def vouched_for(request, form) -> bool:
-    """On a busy address: a browser that signed this user ID in before, or solved the proof of
-    work the page gave it (always spent, whatever the answer)."""
-    solved = captcha.verify(request.session, PROOF_FORM, request.POST, mode="pow")
-    familiar = form.is_valid() and signin.is_familiar(request.COOKIES.get(FAMILIAR_COOKIE, ""),
-                                                     form.cleaned_data["user_id"])
-    return solved or familiar
+def solved_proof(request) -> bool:
+    """On a busy address, a browser that did not sign this user ID in before goes on only with
+    the proof of work the page gave it (spent, whatever the answer)."""
+    return captcha.verify(request.session, PROOF_FORM, request.POST, mode="pow")
 
 
 def render_signin(request, form, status=200, *, proof: bool = False, locked: bool = False):
