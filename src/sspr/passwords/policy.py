@@ -169,7 +169,7 @@ class NoContextWords(Rule):
     def problem(self, password, person, rules):
         readings = comparable_readings(password)
         shown = context_forms(person, rules)
-        for word in context_words(person, rules):
+        for word in longest_first(shown):
             if any(word in reading for reading in readings):
                 return _("Must not contain “%(word)s”: it is easy to guess for someone who knows you or "
                          "the organisation") % {"word": shown[word]}
@@ -360,7 +360,11 @@ def context_words(person: Person, rules: PolicyRules) -> list[str]:
     """The user ID and its parts and the person's names; the distinctive words of their
     department, of the organisation's name and of the configured words. Longest first (so the
     message names the most telling match)."""
-    return sorted(context_forms(person, rules), key=lambda w: (-len(w), w))
+    return longest_first(context_forms(person, rules))
+
+
+def longest_first(words) -> list[str]:
+    return sorted(words, key=lambda w: (-len(w), w))
 
 
 def context_forms(person: Person, rules: PolicyRules) -> dict[str, str]:
