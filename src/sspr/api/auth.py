@@ -51,6 +51,4 @@ class KeyAuth(HttpBearer):
             return None
         except apikeys.MissingScope as exc:
             raise Problem("missing-scope", exc.message) from None
-        caller = Caller(key, staff, actor)
-        request.caller = caller  # type: ignore[attr-defined]
-        return caller
+        return Caller(key, staff, actor)

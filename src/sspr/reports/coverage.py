@@ -56,7 +56,6 @@ class Coverage:
     by_school: list[Row] = field(default_factory=list)
     by_grade: list[Row] = field(default_factory=list)  # empty when nobody's grade is known
     by_kind: list[Row] = field(default_factory=list)   # people who registered each kind, of everyone
-    unregistered: list[Unregistered] = field(default_factory=list)
 
 
 def people_in(school: str = ""):
@@ -70,7 +69,7 @@ def registered_by(until: datetime | None) -> Q:
     return done & Q(registered_at__lt=until) if until is not None else done
 
 
-def coverage(*, school: str = "", until: datetime | None = None, unregistered: bool = True) -> Coverage:
+def coverage(*, school: str = "", until: datetime | None = None) -> Coverage:
     """The figures, from the registration status kept in the snapshot: one grouped count of the
     people by school, groups and grade, and one of the methods by kind."""
     people = people_in(school)
@@ -115,7 +114,6 @@ def coverage(*, school: str = "", until: datetime | None = None, unregistered: b
         by_grade=sorted(rows(grade_total, grade_done), key=lambda row: grade_order(row.label))
         if set(grade_total) != {""} else [],
         by_kind=[Row(str(kind(name).label), kind_count.get(name, 0), overall[0]) for name in KINDS],
-        unregistered=list(not_registered(people, until)) if unregistered else [],
     )
 
 

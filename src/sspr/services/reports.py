@@ -126,8 +126,8 @@ def reminders(scope: Scope) -> Reminders:
 
 
 def coverage(scope: Scope) -> CoverageReport:
-    return CoverageReport(scope, coverage_figures.coverage(school=scope.school, until=scope.until,
-                                                           unregistered=False), snapshot.as_of(), reminders(scope))
+    return CoverageReport(scope, coverage_figures.coverage(school=scope.school, until=scope.until),
+                          snapshot.as_of(), reminders(scope))
 
 
 def unregistered(scope: Scope, *, group: str = "", text: str = "") -> coverage_figures.NotRegistered:

@@ -96,9 +96,6 @@ class SyncTarget:
         must_change: the person must choose another at their next sign-in there."""
         raise NotImplementedError
 
-    def set_password(self, person: DirectoryUser, new_password: str, *, must_change: bool) -> None:
-        self.deliver(self.prepare(person, new_password), must_change=must_change)
-
     def check(self) -> list[str]:
         """What is wrong with the target's settings or credentials, one line each (for `sspr check`)."""
         return []
