@@ -135,6 +135,21 @@ class Device:
         return waiting.filter(pairing__isnull=True)
 
 
+def new_request(user, *, purpose: str, application: str, expires_at, pairing=None) -> tuple[PushRequest, str]:
+    """A request waiting for a phone, and the two-digit number the page shows for it (kept only
+    as a keyed hash, bound to the request's public id)."""
+    public_id, number = secrets.token_urlsafe(24), f"{secrets.randbelow(90) + 10}"
+    request = PushRequest.objects.create(public_id=public_id, user=user, pairing=pairing, purpose=purpose,
+                                         application=application, number_hash=number_hash(public_id, number),
+                                         expires_at=expires_at)
+    return request, number
+
+
+def progress_of(request: PushRequest | None) -> str:
+    """"waiting" while the request can still be answered; "answered" once it was, or it ended."""
+    return "waiting" if request is not None and request.is_waiting() else "answered"
+
+
 class PushApproval(MethodKind):
     kind = "push"
     label = gettext_lazy("Authenticator app: approve sign-ins")
@@ -154,17 +169,15 @@ class PushApproval(MethodKind):
     def begin_pairing(self, user) -> tuple[str, str, PushPairing]:
         """(the one-time token for the QR link, the number the phone is to type, the pairing).
         The pairing's own request waits for the phone that registers with the token."""
-        token, number = secrets.token_urlsafe(32), f"{secrets.randbelow(90) + 10}"
+        token = secrets.token_urlsafe(32)
         expires = timezone.now() + timedelta(minutes=PAIRING_MINUTES)
         with transaction.atomic():
             # One pairing at a time: a new QR code voids the person's earlier ones.
             PushPairing.objects.filter(user=user).delete()
             pairing = PushPairing.objects.create(user=user, token_hash=keyed_hash(f"push-pairing:{token}"),
                                                  expires_at=expires)
-            public_id = secrets.token_urlsafe(24)
-            PushRequest.objects.create(public_id=public_id, user=user, pairing=pairing, purpose="pair",
-                                       application="pair", number_hash=number_hash(public_id, number),
-                                       expires_at=expires)
+            _request, number = new_request(user, purpose="pair", application="pair", expires_at=expires,
+                                           pairing=pairing)
         return token, number, pairing
 
     def register(self, token: str, key: str, subscription, name: str, language: str = "") -> str:
@@ -192,8 +205,7 @@ class PushApproval(MethodKind):
 
     def pairing_progress(self, pairing_pk: int | None) -> str:
         """"waiting" until the phone approves (or the pairing ends): then "answered"."""
-        request = PushRequest.objects.filter(pairing_id=pairing_pk).first() if pairing_pk else None
-        return "waiting" if request is not None and request.is_waiting() else "answered"
+        return progress_of(PushRequest.objects.filter(pairing_id=pairing_pk).first() if pairing_pk else None)
 
     def paired(self, pairing_pk: int | None, user) -> Method | None:
         """The method the pairing became, once its phone approved; None before."""
@@ -267,14 +279,12 @@ class PushApproval(MethodKind):
             if len(waiting) >= config.pending_per_person:
                 raise VerificationFailed(_("Too many requests are waiting on your phone. Answer them or wait a "
                                            "minute, then try again."), Reason.RATE_LIMITED)
-            public_id, number = secrets.token_urlsafe(24), f"{secrets.randbelow(90) + 10}"
-            request = PushRequest.objects.create(
-                public_id=public_id, user=user, purpose=context.purpose, application=application_of(context.purpose),
-                number_hash=number_hash(public_id, number), expires_at=now + timedelta(seconds=config.request_seconds))
+            request, number = new_request(user, purpose=context.purpose, application=application_of(context.purpose),
+                                          expires_at=now + timedelta(seconds=config.request_seconds))
         phones = Method.objects.filter(user=user, kind=self.kind)
         self._tell([{**m.data["subscription"], "language": m.data.get("language", "")}
                     for m in phones if m.data.get("subscription")], request)
-        state = {"request": public_id, "number": number, "user": user.pk}
+        state = {"request": request.public_id, "number": number, "user": user.pk}
         return Challenge(state=state, display=self._display(state))
 
     def _display(self, state: dict) -> dict:
@@ -302,8 +312,7 @@ class PushApproval(MethodKind):
                     method.save(update_fields=["data"])
 
     def progress(self, state):
-        request = PushRequest.objects.filter(public_id=state.get("request", "")).first()
-        return "waiting" if request is not None and request.is_waiting() else "answered"
+        return progress_of(PushRequest.objects.filter(public_id=state.get("request", "")).first())
 
     def incomplete(self, answer):
         request_id = answer.get("request", "")
