@@ -58,7 +58,11 @@ def as_utc_hour(value) -> datetime:
 
 def bucket_of(moment: datetime, period: str) -> date:
     """The first day of the day, week (Monday) or month a moment falls in, in server.time_zone."""
-    day = timezone.localtime(moment).date()
+    return bucket(timezone.localtime(moment).date(), period)
+
+
+def bucket(day: date, period: str) -> date:
+    """The first day of the day, week (Monday) or month a local day falls in."""
     if period == "week":
         return day - timedelta(days=day.weekday())
     if period == "month":

@@ -23,8 +23,8 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from sspr.actors import Role
-from sspr.audit.models import AuditEvent, Reason, Tag
-from sspr.audit.reports import SELF_SERVICE_TAGS, STAFF_ROLES, STAFF_TAGS, as_utc_hour, hour_of
+from sspr.audit.models import AuditEvent, Outcome, Reason, Tag
+from sspr.audit.reports import SELF_SERVICE_TAGS, STAFF_ROLES, STAFF_TAGS, as_utc_hour, bucket, hour_of
 
 from .models import DailyCount, Person, RolledUp
 from .people import spellings, user_ids_in
@@ -156,7 +156,6 @@ def _renamed(condition: Q) -> Q:
 
 
 # The figures the activity and help-desk pages show -------------------------------------------------
-SUCCESS = "success"
 @dataclass(frozen=True)
 class Counted:
     """What a series of "activity over time" can tell events apart by."""
@@ -167,32 +166,22 @@ class Counted:
     purpose: str
 
 
-# Each series of "activity over time": whether a kind of event counts in it.
-SERIES: dict[str, Callable[[Counted], bool]] = {
-    "password_changes": lambda event: event.tag == Tag.PASSWORD_CHANGE and event.outcome == SUCCESS,
-    "resets": lambda event: event.tag == Tag.PASSWORD_RESET and event.outcome == SUCCESS,
-    "unlocks": lambda event: event.tag == Tag.ACCOUNT_UNLOCK and event.outcome == SUCCESS,
-    "registrations": lambda event: event.tag == Tag.METHOD_ADD and event.outcome == SUCCESS,
-    "second_step_signins": lambda event: event.tag == Tag.VERIFY_SUCCESS and event.purpose == "signin",
+# Each series of "activity over time": the tags it is counted from, and whether an event of them counts.
+SERIES: dict[str, tuple[tuple[str, ...], Callable[[Counted], bool]]] = {
+    "password_changes": ((Tag.PASSWORD_CHANGE,), lambda event: event.outcome == Outcome.SUCCESS),
+    "resets": ((Tag.PASSWORD_RESET,), lambda event: event.outcome == Outcome.SUCCESS),
+    "unlocks": ((Tag.ACCOUNT_UNLOCK,), lambda event: event.outcome == Outcome.SUCCESS),
+    "registrations": ((Tag.METHOD_ADD,), lambda event: event.outcome == Outcome.SUCCESS),
+    "second_step_signins": ((Tag.VERIFY_SUCCESS,), lambda event: event.purpose == "signin"),
     # A lockout: an account locked by hand, or a sign-in refused because the account was locked.
-    "lockouts": lambda event: event.tag == Tag.ACCOUNT_LOCK or (event.tag == Tag.SIGNIN_FAILURE
-                                                                 and event.reason == Reason.ACCOUNT_LOCKED),
+    "lockouts": ((Tag.ACCOUNT_LOCK, Tag.SIGNIN_FAILURE),
+                 lambda event: event.tag == Tag.ACCOUNT_LOCK or event.reason == Reason.ACCOUNT_LOCKED),
     # A new password another system (a sync target) refused or never took: still the old one there.
-    "sync_failures": lambda event: event.tag == Tag.SYNC_FAILED,
+    "sync_failures": ((Tag.SYNC_FAILED,), lambda event: True),
     # "No, it's not me" on the authenticator app: someone had the password.
-    "suspected_attacks": lambda event: event.tag == Tag.PUSH_DENIED and event.reason == Reason.SUSPECTED_ATTACK,
+    "suspected_attacks": ((Tag.PUSH_DENIED,), lambda event: event.reason == Reason.SUSPECTED_ATTACK),
 }
-SERIES_TAGS = [Tag.PASSWORD_CHANGE, Tag.PASSWORD_RESET, Tag.ACCOUNT_UNLOCK, Tag.METHOD_ADD, Tag.VERIFY_SUCCESS,
-               Tag.ACCOUNT_LOCK, Tag.SIGNIN_FAILURE, Tag.SYNC_FAILED, Tag.PUSH_DENIED]
-
-
-def bucket(day: date, period: str) -> date:
-    """The first day of the day, week (Monday) or month a local day falls in."""
-    if period == "week":
-        return day - timedelta(days=day.weekday())
-    if period == "month":
-        return day.replace(day=1)
-    return day
+SERIES_TAGS = sorted({tag for tags, _counts in SERIES.values() for tag in tags})
 
 
 def over_time(start: date, end: date, period: str, *, school: str = "") -> dict[str, dict[date, int]]:
@@ -201,8 +190,8 @@ def over_time(start: date, end: date, period: str, *, school: str = "") -> dict[
     for (day, *values), count in counts(start, end, school=school, tags=SERIES_TAGS,
                                         by=("tag", "outcome", "reason", "purpose")).items():
         event, when = Counted(*values), bucket(day, period)
-        for name, counts_it in SERIES.items():
-            if counts_it(event):
+        for name, (tags, counts_it) in SERIES.items():
+            if event.tag in tags and counts_it(event):
                 found[name][when] = found[name].get(when, 0) + count
     return found
 
@@ -218,7 +207,7 @@ def _summed(found: Counter) -> Counter:
 def failures_by_reason(start: date, end: date, *, school: str = "") -> list[dict]:
     """Failed and refused sign-ins and verifications by reason: [{"tag", "reason", "count"}]."""
     found = _summed(counts(start, end, school=school, tags=[Tag.SIGNIN_FAILURE, Tag.VERIFY_FAILURE],
-                           by=("tag", "reason"), when=~Q(outcome=SUCCESS)))
+                           by=("tag", "reason"), when=~Q(outcome=Outcome.SUCCESS)))
     return [{"tag": tag, "reason": reason, "count": count}
             for (tag, reason), count in sorted(found.items(), key=lambda item: (-item[1], *item[0]))]
 
@@ -237,7 +226,7 @@ def verifications(start: date, end: date, *, school: str = "") -> list[dict]:
 def staff_actions(start: date, end: date, *, school: str = "") -> list[dict]:
     """What staff did in the console: [{"actor", "actor_role", "tag", "count"}], busiest first."""
     found = _summed(counts(start, end, school=school, tags=STAFF_TAGS, by=("actor", "actor_role", "tag"),
-                           when=Q(outcome=SUCCESS, actor_role__in=STAFF)))
+                           when=Q(outcome=Outcome.SUCCESS, actor_role__in=STAFF)))
     return [{"actor": actor, "actor_role": role, "tag": tag, "count": count}
             for (actor, role, tag), count in sorted(found.items(), key=lambda item: (-item[1], item[0][0],
                                                                                      item[0][2]))]
@@ -248,7 +237,7 @@ def resets_and_unlocks_by_who(start: date, end: date, *, school: str = "") -> di
     did themselves (the role "person"): calls the help desk did not get."""
     found: dict[str, dict[str, int]] = {"self": {}, "staff": {}}
     rows = _summed(counts(start, end, school=school, tags=SELF_SERVICE_TAGS, by=("tag", "actor_role"),
-                          when=Q(outcome=SUCCESS)))
+                          when=Q(outcome=Outcome.SUCCESS)))
     for (tag, role), count in rows.items():
         who = "self" if role == Role.PERSON else "staff" if role in STAFF else ""
         if who:
