@@ -25,6 +25,7 @@ from sspr.methods.models import Method, PushPairing, PushRequest
 
 from ..conftest import sign_in
 from ..delivery.test_check import check as check_setup
+from ..places import write_places
 from ..push_service import PushService
 from .conftest import local_user, open_security_info
 
@@ -165,7 +166,7 @@ def test_a_phone_is_paired_from_the_qr_code_and_becomes_a_method_on_its_first_ap
     assert told.ttl == 60 and told.urgency == "high"
     waiting = phone.waiting().json()["requests"]
     assert [r["application"] for r in waiting] == ["pair"] and set(waiting[0]) == {"id", "application", "created",
-                                                                                    "expires"}
+                                                                                    "expires", "place"}
     assert phone.answer(number).json() == {"result": "approved"}
     assert client.get("/security-info/add/push/?progress").json() == {"progress": "answered"}
     done = client.post("/security-info/add/push/")
@@ -558,3 +559,57 @@ def test_ended_requests_and_pairings_are_tidied_a_day_later(client, student, pus
     clock.advance(hours=2)
     assert kind("push").tidy(timezone.now()) == 3  # the pairing's request, the sign-in's and the pairing
     assert Method.objects.filter(pk=method.pk).exists()
+
+
+# The approximate place -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def places(tmp_path, configure):
+    from sspr.methods import places
+
+    configure(push={"geoip_database": write_places(tmp_path / "places.mmdb")})
+    places._reader.cache_clear()
+    yield
+    places._reader.cache_clear()
+
+
+def waiting_place(phone, language="en") -> str:
+    phone.client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    [request] = phone.waiting().json()["requests"]
+    return request["place"]
+
+
+@pytest.mark.parametrize(("address", "english", "spanish"), [
+    ("203.0.113.9", "Springfield, United States", "Springfield, Estados Unidos"),
+    ("2001:db8:5::7", "Mexico", "México"),
+    ("10.20.30.40", "", ""),  # a school's own network: the database knows nothing of it
+])
+def test_the_phone_is_told_the_approximate_place_in_its_language(student, push_service, places, address, english,
+                                                                 spanish):
+    phone = Phone()
+    method = add_phone(Client(), student, phone)
+    computer = Client(REMOTE_ADDR=address)
+    start_signin(computer, student, method)
+    assert waiting_place(phone) == english
+    assert waiting_place(phone, "es") == spanish
+    # Only the names are kept with the request, not the address.
+    assert address not in str(PushRequest.objects.filter(pairing__isnull=True).values().get())
+
+
+def test_without_a_database_no_place_is_shown(client, student, push_service):
+    phone = Phone()
+    start_signin(Client(REMOTE_ADDR="203.0.113.9"), student, add_phone(client, student, phone))
+    assert waiting_place(phone) == ""
+
+
+def test_check_refuses_a_places_database_it_cannot_read(db, configure, tmp_path, capsys):
+    from sspr.methods import places
+
+    (tmp_path / "broken.mmdb").write_bytes(b"not a database")
+    for path in (tmp_path / "missing.mmdb", tmp_path / "broken.mmdb"):
+        places._reader.cache_clear()
+        configure(push={"geoip_database": str(path)})
+        code, lines = check(capsys)
+        assert code == 1 and any("push.geoip_database: cannot be read" in line for line in lines), lines
+    places._reader.cache_clear()

@@ -37,6 +37,7 @@ class Tag(models.TextChoices):
     PUSH_APPROVED = "push:approved", _("Request approved on a phone")
     PUSH_DENIED = "push:denied", _("Request denied on a phone")
     PUSH_REFUSED = "push:refused", _("Answer from a phone refused")
+    APP_KEY_TAKEN = "app:key_taken", _("Authenticator app key taken by a phone")
     DELIVERY_QUEUED = "delivery:queued", _("Message queued")
     DELIVERY_SENT = "delivery:sent", _("Message sent")
     DELIVERY_DEFERRED = "delivery:deferred", _("Message delayed; will retry")

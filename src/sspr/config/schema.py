@@ -525,6 +525,9 @@ class Push(Section):
     denial_window_minutes: int = Field(30, ge=1)
     # Seconds to wait for a push service before giving up on one message (the app also asks).
     push_timeout: float = Field(5.0, gt=0, le=30)
+    # A MaxMind-format database (GeoLite2 or GeoIP2 City or Country, .mmdb) to tell the phone the
+    # approximate place of the sign-in ("Springfield, United States"); empty: no place is shown.
+    geoip_database: str = ""
 
 
 class Reports(Section):

@@ -94,6 +94,20 @@ class TemporaryPass(models.Model):
         return self.revoked_at is None and self.uses_left > 0 and self.expires_at > timezone.now()
 
 
+class AppKeyOffer(models.Model):
+    """An authenticator-app key offered to the portal's own app (/app/) while its registration
+    page waits for the first code: a one-time link (kept as a keyed hash) that a phone opens to
+    take the key, once and within minutes, so the app shows the codes beside its sign-in
+    approvals. The key stays sealed here, as a method's is."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_key_offers")
+    token_hash = models.CharField(max_length=64, unique=True)
+    sealed_secret = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    taken_at = models.DateTimeField(null=True, blank=True)
+
+
 class PushPairing(models.Model):
     """A phone joining a person's "approve sign-ins" method: the one-time link shown as a QR code
     (kept only as a keyed hash), then the public key the phone registered with it. The phone
@@ -130,6 +144,9 @@ class PushRequest(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=20, blank=True)  # "approved", "denied", "wrong_number"
     device_id = models.CharField(max_length=64, blank=True)   # the phone that answered
+    # The sign-in's approximate place in each language, when push.geoip_database is set (the
+    # address itself is not kept here).
+    place = models.JSONField(default=dict, blank=True)
     spent_at = models.DateTimeField(null=True, blank=True)    # the verification it passed
 
     class Meta:

@@ -72,8 +72,11 @@ def push_findings(config, demo: bool) -> tuple[list[str], list[str]]:
     """(problems, warnings) of "approve sign-ins on the app": a VAPID key that cannot be read is
     a problem; the method allowed without one, a warning (phones hear of requests only while the
     app is open)."""
+    from sspr.methods.places import database_problem
     from sspr.methods.webpush import load_private_key
 
+    if config.push.geoip_database and (problem := database_problem(config.push.geoip_database)):
+        return [f"push.geoip_database: cannot be read ({problem})"], []
     if config.push.vapid_private_key:
         try:
             load_private_key(config.push.vapid_private_key)

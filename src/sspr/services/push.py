@@ -2,9 +2,13 @@
 "approve sign-ins" method through a pairing link, ask which requests wait for it, and answer one.
 The kind (sspr.methods.kinds.push) judges signatures, numbers and freshness; this adds what
 follows each answer: the method made on a pairing's first approval, the audit record, and for
-"No, it's not me" the notice on another channel and the person's cool-down."""
+"No, it's not me" the notice on another channel and the person's cool-down. The app may also
+take a waiting authenticator-app key, to show its codes (take_code_key)."""
 
 from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import translation
 
 from sspr.accounts.models import User
 from sspr.actors import Actor
@@ -21,17 +25,20 @@ from .notices import notify_account_change
 REASONS = {"unknown_device": Reason.REFUSED_BY_POLICY, "unknown_pairing": Reason.EXPIRED,
            "bad_key": Reason.REFUSED_BY_POLICY, "bad_signature": Reason.WRONG_ANSWER,
            "bad_answer": Reason.WRONG_ANSWER, "unknown_request": Reason.REFUSED_BY_POLICY,
-           "answered": Reason.ALREADY_USED, "expired": Reason.EXPIRED, "stale": Reason.EXPIRED}
+           "answered": Reason.ALREADY_USED, "expired": Reason.EXPIRED, "stale": Reason.EXPIRED,
+           "unknown_offer": Reason.EXPIRED}
 
 
 @dataclass(frozen=True)
 class Waiting:
-    """A request as the phone is told of it: no user ID, no password, no address."""
+    """A request as the phone is told of it: no user ID, no password, no address; the
+    approximate place, when the portal has a database of places."""
 
     id: str
     application: str
     created: str
     expires: str
+    place: str
 
 
 def _push():
@@ -51,7 +58,9 @@ def register_phone(actor: Actor, token: str, public_key: str, subscription, name
 def waiting(actor: Actor, device_id: str, when: str, signature: str) -> list[Waiting]:
     """The requests waiting for this phone (its question is signed). Raises AnswerRefused,
     unaudited: a phone asks every few seconds, and a refusal tells it nothing."""
-    return [Waiting(r.public_id, r.application, r.created_at.isoformat(), r.expires_at.isoformat())
+    language = translation.get_language() or settings.LANGUAGE_CODE  # the app's page's
+    return [Waiting(r.public_id, r.application, r.created_at.isoformat(), r.expires_at.isoformat(),
+                    r.place.get(language, r.place.get(settings.LANGUAGE_CODE, "")))
             for r in _push().waiting_for(device_id, when, signature)]
 
 
@@ -84,6 +93,18 @@ def answer(actor: Actor, device_id: str, request_id: str, number: str, decision:
         record(actor, Tag.PUSH_REFUSED, subject=user.user_id, outcome=Outcome.FAILURE, reason=Reason.WRONG_ANSWER,
                detail={**detail, "why": "wrong_number"})
     return request.decision
+
+
+def take_code_key(actor: Actor, token: str) -> dict:
+    """The app takes a waiting authenticator-app key through the registration page's one-time
+    link, to show its codes. Raises AnswerRefused("unknown_offer")."""
+    key = kind("totp").take_from_app(token)
+    if key is None:
+        record(actor, Tag.PUSH_REFUSED, outcome=Outcome.REFUSED, reason=REASONS["unknown_offer"],
+               detail={"step": "code", "why": "unknown_offer"})
+        raise AnswerRefused("unknown_offer")
+    record(actor.as_user(key["account"]), Tag.APP_KEY_TAKEN, subject=key["account"])
+    return key
 
 
 def _tell_owner(actor: Actor, user: User, application: str) -> None:

@@ -24,7 +24,8 @@ MAX_BODY = 8 * 1024
 STATIC = Path(__file__).resolve().parent / "static" / "sspr" / "app"
 # How each refusal is answered: the phone learns only what it needs to tell its person.
 STATUS = {"unknown_device": 404, "unknown_pairing": 404, "unknown_request": 404, "bad_key": 400,
-          "bad_answer": 400, "bad_signature": 403, "stale": 403, "answered": 409, "expired": 410}
+          "bad_answer": 400, "bad_signature": 403, "stale": 403, "answered": 409, "expired": 410,
+          "unknown_offer": 404}
 
 
 def app_text() -> dict:
@@ -52,6 +53,13 @@ def app_text() -> dict:
         "removed": _("This phone is no longer added to your account."),
         "pair_failed": _("That link was used already or has expired. In your security info, start adding your "
                          "phone again to get a new QR code."),
+        "code_added": _("Codes added. Enter the code shown here on the page where you set up your authenticator app."),
+        "code_failed": _("That link was used already or has expired. On the page where you set up your "
+                         "authenticator app, scan the new QR code."),
+        "code_removed": _("Codes removed from this phone."),
+        # {account} and {seconds} are filled in by app.js.
+        "confirm_remove": _("Remove the codes for {account} from this phone? You won't see them here any more."),
+        "seconds_left": _("New code in {seconds} s"),
         "error": _("Something went wrong. Check your connection and try again."),
     }
 
@@ -117,6 +125,16 @@ def api_pair(request):
     except AnswerRefused as exc:
         return _refused(exc)
     return JsonResponse({"device": device, "org": settings.CONFIG.branding.org_name})
+
+
+@csrf_exempt
+@require_POST
+def api_code(request):
+    try:
+        key = push.take_code_key(actor_of(request), _text(_body(request), "token"))
+    except AnswerRefused as exc:
+        return _refused(exc)
+    return JsonResponse(key)
 
 
 @csrf_exempt

@@ -31,6 +31,7 @@ urlpatterns = [
     path("app/sw.js", app.service_worker, name="app_service_worker"),
     path("app/api/pair", app.api_pair, name="app_pair"),
     path("app/api/requests", app.api_requests, name="app_requests"),
+    path("app/api/code", app.api_code, name="app_code"),
     path("app/api/answer", app.api_answer, name="app_answer"),
     # Getting back into an account
     path("reset/", reset.start, name="reset_start"),

@@ -38,6 +38,7 @@ from .. import webpush
 from ..attempts import wait_message
 from ..base import Challenge, MethodKind, VerificationFailed
 from ..models import Method, PushPairing, PushRequest, keyed_hash
+from ..places import place_of
 
 PAIRING_MINUTES = 10
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
@@ -135,13 +136,14 @@ class Device:
         return waiting.filter(pairing__isnull=True)
 
 
-def new_request(user, *, purpose: str, application: str, expires_at, pairing=None) -> tuple[PushRequest, str]:
+def new_request(user, *, purpose: str, application: str, expires_at, pairing=None, place=None
+                ) -> tuple[PushRequest, str]:
     """A request waiting for a phone, and the two-digit number the page shows for it (kept only
     as a keyed hash, bound to the request's public id)."""
     public_id, number = secrets.token_urlsafe(24), f"{secrets.randbelow(90) + 10}"
     request = PushRequest.objects.create(public_id=public_id, user=user, pairing=pairing, purpose=purpose,
                                          application=application, number_hash=number_hash(public_id, number),
-                                         expires_at=expires_at)
+                                         expires_at=expires_at, place=place or {})
     return request, number
 
 
@@ -280,7 +282,8 @@ class PushApproval(MethodKind):
                 raise VerificationFailed(_("Too many requests are waiting on your phone. Answer them or wait a "
                                            "minute, then try again."), Reason.RATE_LIMITED)
             request, number = new_request(user, purpose=context.purpose, application=application_of(context.purpose),
-                                          expires_at=now + timedelta(seconds=config.request_seconds))
+                                          expires_at=now + timedelta(seconds=config.request_seconds),
+                                          place=place_of(context.actor.client_ip))
         phones = Method.objects.filter(user=user, kind=self.kind)
         self._tell([{**m.data["subscription"], "language": m.data.get("language", "")}
                     for m in phones if m.data.get("subscription")], request)

@@ -13,6 +13,7 @@ import hmac
 import logging
 import secrets
 import time
+from datetime import timedelta
 
 import pyotp
 import segno
@@ -27,13 +28,14 @@ from sspr.audit.models import Reason
 
 from ..base import Challenge, MethodKind, VerificationFailed
 from ..crypto import seal, unseal
-from ..models import Method
+from ..models import AppKeyOffer, Method, keyed_hash
 
 log = logging.getLogger("sspr.methods")
 
 STEP_SECONDS = 30
 DIGITS = 6
 DRIFT_STEPS = 1
+OFFER_MINUTES = 10  # a link to hand the key to the portal's own app lasts as long as a pairing link
 
 
 def new_secret() -> str:
@@ -67,8 +69,11 @@ def provisioning_uri(secret: str, account: str) -> str:
     """otpauth://totp/Issuer:account?secret=...&issuer=Issuer, the Key URI format the apps read:
     the issuer names the entry and the account tells two entries from the same issuer apart.
     A colon separates the two in the label, so neither may contain one."""
-    issuer = settings.CONFIG.branding.org_name.replace(":", "").strip() or "OpenSSPR"
-    return pyotp.TOTP(secret).provisioning_uri(name=account.replace(":", ""), issuer_name=issuer)
+    return pyotp.TOTP(secret).provisioning_uri(name=account.replace(":", ""), issuer_name=provisioning_issuer())
+
+
+def provisioning_issuer() -> str:
+    return settings.CONFIG.branding.org_name.replace(":", "").strip() or "OpenSSPR"
 
 
 def qr_svg(uri: str, title: str = "") -> str:
@@ -120,6 +125,53 @@ class AuthenticatorApp(MethodKind):
         if step is None:
             return None
         return {"sealed_secret": seal(secret), "data": {"last_step": step}}
+
+    # The portal's own app (/app/) can hold the key too: the registration page offers it through
+    # a one-time link, so one app shows the codes and approves the sign-ins.
+    @staticmethod
+    def offer_to_app(user, sealed: str) -> str:
+        """A one-time token for the app to take the waiting key with."""
+        token = secrets.token_urlsafe(32)
+        AppKeyOffer.objects.create(user=user, token_hash=keyed_hash(f"app-key:{token}"), sealed_secret=sealed,
+                                   expires_at=timezone.now() + timedelta(minutes=OFFER_MINUTES))
+        return token
+
+    @staticmethod
+    def offer_open(user, token: str) -> bool:
+        """Whether the page's link can still be taken (not taken, not expired)."""
+        return AppKeyOffer.objects.filter(user=user, token_hash=keyed_hash(f"app-key:{token}"),
+                                          taken_at__isnull=True, expires_at__gt=timezone.now()).exists()
+
+    @staticmethod
+    def take_from_app(token: str) -> dict | None:
+        """What the app needs to show the codes, once per token; None when the token is unknown,
+        taken already or expired."""
+        if not token or len(token) > 100:
+            return None
+        token_hash = keyed_hash(f"app-key:{token}")
+        # One conditional update: two phones racing for the same link cannot both win it.
+        if not AppKeyOffer.objects.filter(token_hash=token_hash, taken_at__isnull=True,
+                                          expires_at__gt=timezone.now()).update(taken_at=timezone.now()):
+            return None
+        offer = AppKeyOffer.objects.select_related("user").get(token_hash=token_hash)
+        try:
+            secret = unseal(offer.sealed_secret)
+        except InvalidToken:
+            return None  # sealed under an earlier secret_key: the page offers a new link
+        # The key's bytes in base64url, as the app's other binary values travel; WebCrypto's HMAC
+        # takes them as they are.
+        key = base64.urlsafe_b64encode(base64.b32decode(secret)).rstrip(b"=").decode()
+        return {"key": key, "issuer": provisioning_issuer(), "account": offer.user.user_id,
+                "digits": DIGITS, "period": STEP_SECONDS, "algorithm": "SHA-1"}
+
+    @staticmethod
+    def withdraw_offers(user) -> None:
+        """The key is confirmed (or abandoned): no link hands it out any more."""
+        AppKeyOffer.objects.filter(user=user, taken_at__isnull=True).delete()
+
+    def tidy(self, now):
+        deleted, _by_model = AppKeyOffer.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
+        return deleted
 
     # Verification
     def start(self, context, method, choice=""):

@@ -2,7 +2,8 @@
 // non-extractable, kept in IndexedDB), registered through the pairing link; then, while the app
 // is open, it asks the portal every few seconds which requests wait for this phone (each
 // question signed), shows one, and signs the answer: (request, number, decision). Every check
-// is the portal's; nothing here is trusted by it beyond the signature.
+// is the portal's; nothing here is trusted by it beyond the signature. It also shows the
+// time-based codes of an authenticator-app method added to it (below, "codes"), offline too.
 (function () {
   "use strict";
   var root = document.querySelector("[data-app]");
@@ -34,18 +35,22 @@
   // -- the phones this app holds keys for (IndexedDB) -------------------------------------------
   function database() {
     return new Promise(function (resolve, reject) {
-      var opening = indexedDB.open("sspr-authenticator", 1);
-      opening.onupgradeneeded = function () { opening.result.createObjectStore("phones", { keyPath: "device" }); };
+      var opening = indexedDB.open("sspr-authenticator", 2);
+      opening.onupgradeneeded = function (event) {
+        if (event.oldVersion < 1) opening.result.createObjectStore("phones", { keyPath: "device" });
+        if (event.oldVersion < 2) opening.result.createObjectStore("codes", { keyPath: "id" });
+      };
       opening.onsuccess = function () { resolve(opening.result); };
       opening.onerror = function () { reject(opening.error); };
     });
   }
 
-  function store(mode, work) {
+  function store(mode, work, name) {
+    name = name || "phones";
     return database().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var transaction = db.transaction("phones", mode);
-        var result = work(transaction.objectStore("phones"));
+        var transaction = db.transaction(name, mode);
+        var result = work(transaction.objectStore(name));
         transaction.oncomplete = function () { resolve(result && "result" in result ? result.result : undefined); };
         transaction.onerror = function () { reject(transaction.error); };
       });
@@ -55,6 +60,11 @@
   function phones() { return store("readonly", function (s) { return s.getAll(); }).then(function (all) { return all || []; }); }
   function keep(phone) { return store("readwrite", function (s) { s.put(phone); }); }
   function forget(device) { return store("readwrite", function (s) { s.delete(device); }); }
+  function codeEntries() {
+    return store("readonly", function (s) { return s.getAll(); }, "codes").then(function (all) { return all || []; });
+  }
+  function keepCode(entry) { return store("readwrite", function (s) { s.put(entry); }, "codes"); }
+  function forgetCode(id) { return store("readwrite", function (s) { s.delete(id); }, "codes"); }
 
   function sign(phone, message) {
     return crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, phone.keys.privateKey,
@@ -107,6 +117,8 @@
   window.addEventListener("hashchange", function () {
     token = pairingToken();
     if (token && !showing) show("pair");
+    var offer = codeToken();
+    if (offer) takeCode(offer).then(home);
   });
 
   screens.pair.querySelector("form").addEventListener("submit", function (event) {
@@ -140,9 +152,95 @@
       .then(function () { button.disabled = false; });
   });
 
+  // -- codes (RFC 6238) ---------------------------------------------------------------------------
+  // The key arrives once through the registration page's one-time link and is imported at once
+  // as a non-extractable HMAC key: from then on not even this page can read it back, only use
+  // it. A code is RFC 4226's dynamic truncation of HMAC-SHA-1 over the 30-second step; WebCrypto
+  // does the HMAC.
+  function codeToken() {
+    return (window.location.hash.match(/^#code=([A-Za-z0-9_-]{20,100})$/) || [])[1];
+  }
+
+  function takeCode(offer) {
+    history.replaceState(null, "", window.location.pathname);
+    return post(root.dataset.codeUrl, { token: offer }).then(function (data) {
+      if (!data.key) {
+        say(text.code_failed);
+        return null;
+      }
+      return crypto.subtle.importKey("raw", toBytes(data.key), { name: "HMAC", hash: "SHA-1" }, false, ["sign"])
+        .then(function (key) {
+          var id = toBase64url(crypto.getRandomValues(new Uint8Array(12)));
+          return keepCode({ id: id, key: key, issuer: data.issuer, account: data.account,
+                            digits: data.digits, period: data.period });
+        })
+        .then(function () { say(text.code_added); });
+    }).catch(function () { say(text.error); });
+  }
+
+  function codeAt(entry, step) {
+    var counter = new DataView(new ArrayBuffer(8));
+    counter.setUint32(0, Math.floor(step / 4294967296));
+    counter.setUint32(4, step >>> 0);
+    return crypto.subtle.sign("HMAC", entry.key, counter.buffer).then(function (mac) {
+      var bytes = new Uint8Array(mac), at = bytes[bytes.length - 1] & 15;
+      var value = ((bytes[at] & 127) * 16777216) + (bytes[at + 1] << 16) + (bytes[at + 2] << 8) + bytes[at + 3];
+      var code = String(value % Math.pow(10, entry.digits));
+      while (code.length < entry.digits) code = "0" + code;
+      return code;
+    });
+  }
+
+  var codeList = screens.home.querySelector("[data-codes]");
+  var codeTemplate = document.getElementById("code-template");
+  var ticking = null;
+
+  function showCodes() {
+    return codeEntries().then(function (entries) {
+      codeList.textContent = "";
+      screens.home.querySelector("[data-codes-section]").hidden = entries.length === 0;
+      entries.forEach(function (entry) {
+        var item = codeTemplate.content.firstElementChild.cloneNode(true);
+        var name = item.querySelector("[data-code-name]");
+        name.textContent = entry.issuer + " (" + entry.account + ")";
+        name.id = "code-" + entry.id;  // which codes a "Remove" button removes, for screen readers
+        item.querySelector("[data-code-remove]").setAttribute("aria-describedby", name.id);
+        item.querySelector("[data-code-remove]").addEventListener("click", function () {
+          if (!window.confirm(text.confirm_remove.replace("{account}", entry.account))) return;
+          forgetCode(entry.id).then(function () {
+            say(text.code_removed);
+            return showCodes();
+          });
+        });
+        item.entry = entry;
+        codeList.appendChild(item);
+      });
+      tick();
+      return entries.length;
+    });
+  }
+
+  function tick() {
+    window.clearTimeout(ticking);
+    var now = Date.now() / 1000;
+    Array.prototype.forEach.call(codeList.children, function (item) {
+      var entry = item.entry, step = Math.floor(now / entry.period);
+      var left = Math.ceil(entry.period - (now % entry.period));
+      item.querySelector("[data-code-seconds]").textContent = text.seconds_left.replace("{seconds}", left);
+      if (item.step === step) return;
+      item.step = step;
+      codeAt(entry, step).then(function (code) {
+        var half = Math.ceil(code.length / 2);
+        item.querySelector("[data-code-digits]").textContent = code.slice(0, half) + " " + code.slice(half);
+      });
+    });
+    if (codeList.children.length) ticking = window.setTimeout(tick, 1000);
+  }
+
   // -- requests -------------------------------------------------------------------------------
   function home() {
-    return phones().then(function (all) {
+    return Promise.all([phones(), showCodes()]).then(function (both) {
+      var all = both[0];
       screens.home.querySelector("[data-home-none]").hidden = all.length > 0;
       screens.home.querySelector("[data-home-waiting]").hidden = all.length === 0;
       screens.home.querySelector("[data-home-phones]").textContent = all.length ? text.paired : "";
@@ -189,6 +287,9 @@
       text.applications[request.application] || text.applications.signin;
     screens.request.querySelector("[data-request-time]").textContent =
       new Date(request.created).toLocaleTimeString(document.documentElement.lang, { hour: "numeric", minute: "2-digit" });
+    var place = screens.request.querySelectorAll("[data-request-place]");
+    place[1].textContent = request.place || "";
+    place.forEach(function (el) { el.hidden = !request.place; });
     var number = screens.request.querySelector("input[name=number]");
     number.value = "";
     number.removeAttribute("aria-invalid");
@@ -236,6 +337,8 @@
 
   if (token) {
     show("pair");
+  } else if (codeToken()) {
+    takeCode(codeToken()).then(home);
   } else {
     home();
   }
