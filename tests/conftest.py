@@ -23,6 +23,15 @@ from .sync.servers import ADMIN, GoogleServer, GraphServer, ServiceAccount
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def sign_in_page_forgets_addresses():
+    """Each test starts with no address seen by the sign-in page (services.signin keeps a few
+    seconds of what it learnt, per process, and every test's browser is 127.0.0.1)."""
+    from sspr.services import signin
+
+    signin._lately.clear()
+
+
 class Persona:
     def __init__(self, user_id, password, **fields):
         self.user_id, self.password = user_id, password

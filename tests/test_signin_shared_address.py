@@ -92,3 +92,30 @@ def test_a_forged_familiar_cookie_vouches_for_nothing(busy_school, student):
     forger = Client(REMOTE_ADDR=SCHOOL)
     forger.cookies["__Host-sspr_familiar"] = hashlib.sha256(b"anything").hexdigest()
     assert sign_in(forger, student).status_code == 429
+
+
+def test_the_page_may_learn_of_a_busy_address_a_moment_late_but_the_password_step_does_not(student, settings,
+                                                                                          clock):
+    """The sign-in page's GET reuses what this process learnt of the address in the last two
+    seconds (the first morning's busiest page, without a query); the POST always looks again."""
+    from sspr.services.signin import LATELY_SECONDS, failures_per_ip
+
+    settings.CONFIG = settings.CONFIG.model_copy(update={
+        "limits": settings.CONFIG.limits.model_copy(update={"signin_failures_per_ip": 3})})
+    newcomer = Client(REMOTE_ADDR=SCHOOL)
+    assert "data-captcha-pow" not in newcomer.get("/signin/").content.decode()
+    # Another instance counts the school's failures: this one hears nothing of them.
+    for _ in range(3):
+        failures_per_ip(SCHOOL).acquire(SCHOOL)
+    assert "data-captcha-pow" not in newcomer.get("/signin/").content.decode()  # told a moment late
+    # The password step is not: without the proof of work, it refuses before any password is tried.
+    refused = newcomer.post("/signin/", {"user_id": student.user_id, "password": student.password})
+    assert refused.status_code == 429 and "data-captcha-pow" in refused.content.decode()
+    assert "_auth_user_id" not in newcomer.session
+    # And a moment later the page knows too, whoever asks.
+    clock.advance(seconds=LATELY_SECONDS)
+    assert "data-captcha-pow" in Client(REMOTE_ADDR=SCHOOL).get("/signin/").content.decode()
+
+
+def test_this_processes_own_failures_show_on_the_page_at_once(busy_school):
+    assert "data-captcha-pow" in Client(REMOTE_ADDR=SCHOOL).get("/signin/").content.decode()

@@ -1,6 +1,7 @@
 """Signing in: the password step, with the per-address limit on failures, and the re-entered
 password that opens security info."""
 
+import time
 from datetime import timedelta
 from typing import NoReturn
 
@@ -41,8 +42,27 @@ def failures_per_ip(address: str | None) -> Limit:
     return Limit("signin:ip", maximum, timedelta(minutes=limits.signin_window_minutes))
 
 
-def address_over_budget(actor: Actor) -> bool:
-    return failures_per_ip(actor.client_ip).peek(actor.client_ip or "unknown") is not None
+# What the sign-in page was last told about each address, in this process: (when, over budget).
+_lately: dict[str, tuple[float, bool]] = {}
+LATELY_SECONDS = 2.0
+
+
+def address_over_budget(actor: Actor, *, lately: bool = False) -> bool:
+    """Whether the address has used up its failures (its browsers then prove some work).
+    `lately`: an answer up to LATELY_SECONDS old will do. The sign-in page's GET asks only to
+    choose what to show, and the POST decides with a fresh look (refuse_if_address_blocked,
+    check_password), so the busiest page of the first morning need not read the database: a
+    page that shows the proof of work a moment late or early costs the person one more step at
+    most. Every fresh look updates the answer, so this process's own failures show at once."""
+    key = actor.client_ip or "unknown"
+    now = time.time()  # the wall clock, as the limits' windows are
+    if lately and (seen := _lately.get(key)) is not None and 0 <= now - seen[0] < LATELY_SECONDS:
+        return seen[1]
+    over = failures_per_ip(actor.client_ip).peek(key) is not None
+    if len(_lately) > 10_000:
+        _lately.clear()  # a flood of addresses: forget them all rather than grow
+    _lately[key] = (now, over)
+    return over
 
 
 def refuse_if_address_blocked(actor: Actor, typed_user_id: str, *, vouched: bool = False) -> None:

@@ -44,7 +44,7 @@ def signin_page(request):
     form = SignInForm(request.POST or None)
     actor = actor_of(request)
     if request.method != "POST":
-        return render_signin(request, form, proof=signin.address_over_budget(actor))
+        return render_signin(request, form, proof=signin.address_over_budget(actor, lately=True))
     try:
         # One look at the address's budget: under it there is nothing to refuse yet (and
         # check_password looks again before any password is tried).
