@@ -4,7 +4,6 @@ pywebpush does the protocol and py_vapid the JWT; what is ours is where the key 
 that a push is only ever a nudge: the app asks the portal for the request itself (signed by the
 phone's key), so a lost, late or blocked push costs a tap, never a sign-in."""
 
-import base64
 import hashlib
 import hmac
 import ipaddress
@@ -18,19 +17,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush
+from webauthn.helpers import base64url_to_bytes as unb64url
+from webauthn.helpers import bytes_to_base64url as b64url
 
 log = logging.getLogger("sspr.methods")
 
 # Push services refuse bigger payloads (RFC 8030 asks them to accept 4096 bytes, encrypted).
 MAX_SUBSCRIPTION_JSON = 2048
 
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def unb64url(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def load_private_key(text: str) -> ec.EllipticCurvePrivateKey:

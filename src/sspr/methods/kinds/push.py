@@ -205,16 +205,21 @@ class PushApproval(MethodKind):
             self._tell([{**pairing.subscription, "language": pairing.language}], request)
         return device_id
 
-    def pairing_progress(self, pairing_pk: int | None) -> str:
-        """"waiting" until the phone approves (or the pairing ends): then "answered"."""
-        return progress_of(PushRequest.objects.filter(pairing_id=pairing_pk).first() if pairing_pk else None)
-
-    def paired(self, pairing_pk: int | None, user) -> Method | None:
-        """The method the pairing became, once its phone approved; None before."""
+    def pairing_status(self, pairing_pk: int | None, user) -> tuple[str, Method | None]:
+        """Where the person's pairing is, for its page: ("paired", the method it became) once its
+        phone approved; ("waiting", None) while its request can be answered; ("failed", None)
+        when it was answered otherwise (a wrong number, a denial) or ran out; ("ended", None) when
+        there is no such pairing of theirs any more."""
         pairing = PushPairing.objects.filter(pk=pairing_pk, user=user).first() if pairing_pk else None
         if pairing is None:
-            return None
-        return Method.objects.filter(user=user, kind=self.kind, data__device_id=pairing.device_id).first()
+            return "ended", None
+        if pairing.device_id and (method := Method.objects.filter(
+                user=user, kind=self.kind, data__device_id=pairing.device_id).first()) is not None:
+            return "paired", method
+        if pairing.expires_at <= timezone.now():
+            return "ended", None
+        waiting = progress_of(PushRequest.objects.filter(pairing=pairing).first()) == "waiting"
+        return ("waiting" if waiting else "failed"), None
 
     # Phones asking and answering ------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from webauthn.helpers import bytes_to_base64url
 
 from sspr.audit.models import Reason
 
@@ -160,9 +161,8 @@ class AuthenticatorApp(MethodKind):
             return None  # sealed under an earlier secret_key: the page offers a new link
         # The key's bytes in base64url, as the app's other binary values travel; WebCrypto's HMAC
         # takes them as they are.
-        key = base64.urlsafe_b64encode(base64.b32decode(secret)).rstrip(b"=").decode()
-        return {"key": key, "issuer": provisioning_issuer(), "account": offer.user.user_id,
-                "digits": DIGITS, "period": STEP_SECONDS, "algorithm": "SHA-1"}
+        return {"key": bytes_to_base64url(base64.b32decode(secret)), "issuer": provisioning_issuer(),
+                "account": offer.user.user_id, "digits": DIGITS, "period": STEP_SECONDS, "algorithm": "SHA-1"}
 
     @staticmethod
     def withdraw_offers(user) -> None:

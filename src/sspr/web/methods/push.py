@@ -7,13 +7,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from sspr.methods.kinds import kind
 from sspr.methods.kinds.totp import qr_svg
-from sspr.methods.models import PushPairing
 
 PAIRING = "enrol_push"  # session key: the pairing this page shows, its link's token and its number
 verify_template = "methods/push_verify.html"
@@ -31,27 +29,22 @@ def pairing_link(token: str) -> str:
 def enrol(request):
     push = kind("push")
     shown = request.session.get(PAIRING)
-    # The pairing this page showed, while it may still be finished: not expired, and not a phone already.
-    live = bool(shown) and PushPairing.objects.filter(pk=shown["pairing"], user=request.user,
-                                                      expires_at__gt=timezone.now()).exists()
-    if live and request.method == "GET" and push.paired(shown["pairing"], request.user) is not None:
-        live = False  # adding another phone: a new QR code
+    status, _method = push.pairing_status(shown and shown["pairing"], request.user)
     if request.method == "GET" and "progress" in request.GET:
-        return JsonResponse({"progress": push.pairing_progress(shown["pairing"] if live else None)})
+        return JsonResponse({"progress": "waiting" if status == "waiting" else "answered"})
     error = ""
-    if request.method == "POST" and live:
-        if push.paired(shown["pairing"], request.user) is not None:
-            del request.session[PAIRING]
-            messages.success(request, _("Your phone was added. It will ask you to approve your sign-ins."))
-            return redirect("security_info")
-        if push.pairing_progress(shown["pairing"]) == "waiting":
-            error = _("We haven't had the approval from your phone yet. Scan the QR code with your phone, "
-                      "then enter the number below in the app and approve.")
-        else:
-            error = _("That didn't work: the phone didn't approve with this number, or it took too long. "
-                      "Scan this new QR code to try again.")
-            live = False
-    if not live or "new" in request.GET:
+    if request.method == "POST" and status == "paired":
+        del request.session[PAIRING]
+        messages.success(request, _("Your phone was added. It will ask you to approve your sign-ins."))
+        return redirect("security_info")
+    if request.method == "POST" and status == "waiting":
+        error = _("We haven't had the approval from your phone yet. Scan the QR code with your phone, "
+                  "then enter the number below in the app and approve.")
+    elif request.method == "POST" and shown:
+        error = _("That didn't work: the phone didn't approve with this number, or it took too long. "
+                  "Scan this new QR code to try again.")
+    # A new QR code unless the one shown can still be finished (another phone after one was added, too).
+    if status != "waiting" or "new" in request.GET:
         token, number, pairing = push.begin_pairing(request.user)
         shown = request.session[PAIRING] = {"pairing": pairing.pk, "token": token, "number": number}
     link = pairing_link(shown["token"])
