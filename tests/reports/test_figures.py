@@ -155,3 +155,23 @@ def test_a_password_another_system_did_not_take_is_counted(events, auditor, cloc
            reason=Reason.SYNC_REFUSED, detail={"target": "google", "error": "Google answered 403"})
     report = reports.activity(auditor_scope(auditor, period="week", start=date(2026, 3, 9), end=date(2026, 3, 15)))
     assert dict(zip([name for name, _label in report.series], report.totals, strict=True))["sync_failures"] == 1
+
+
+def test_a_sign_in_rewrites_a_persons_row_only_when_something_changed(district, auditor, clock,
+                                                                     django_assert_max_num_queries):
+    from sspr.reports.models import Person
+
+    account = get_directory().lookup("ana@district.example")
+    snapshot.remember(account)
+    seen = Person.objects.get(user_id="ana@district.example").seen_at
+    clock.advance(minutes=30)
+    with django_assert_max_num_queries(1):  # the first morning's sign-ins read here, they do not write
+        snapshot.remember(account)
+    assert Person.objects.get(user_id="ana@district.example").seen_at == seen
+    # A change in the directory counts at the next sign-in, however soon.
+    snapshot.remember(replace(account, department=LINCOLN))
+    assert Person.objects.get(user_id="ana@district.example").department == LINCOLN
+    # And an hour on, the row is seen again (the snapshot's "as of").
+    clock.advance(hours=1)
+    snapshot.remember(replace(account, department=LINCOLN))
+    assert Person.objects.get(user_id="ana@district.example").seen_at == clock.now()

@@ -5,7 +5,7 @@ each sign-in) and kept right between those by every method added or removed (`me
 connected to the Method model's signals in apps.py)."""
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -78,23 +78,33 @@ def group_names(groups) -> str:
     return "".join(dict.fromkeys(group_key(name) for name in groups))[:2000]
 
 
+def _described(person: DirectoryUser) -> dict:
+    """What the directory says of a person, as their row keeps it."""
+    return {"display_name": person.display_name[:200], "department": person.department[:200],
+            "groups": list(person.groups), "group_names": group_names(person.groups), "email": person.email[:254],
+            "enabled": person.enabled, "grade": person.grade[:20]}
+
+
 def _row(person: DirectoryUser, now, kinds: dict[str, datetime]) -> Person:
-    return Person(user_id=person.user_id.lower(), display_name=person.display_name[:200],
-                  department=person.department[:200], groups=list(person.groups),
-                  group_names=group_names(person.groups), email=person.email[:254],
-                  enabled=person.enabled, seen_at=now, grade=person.grade[:20],
-                  **status(person.groups, kinds))
+    return Person(user_id=person.user_id.lower(), seen_at=now, **_described(person), **status(person.groups, kinds))
+
+
+SEEN_AGAIN_AFTER = timedelta(hours=1)
 
 
 def remember(person: DirectoryUser) -> None:
-    """One person as the directory describes them now (at sign-in, say)."""
+    """One person as the directory describes them now (at sign-in, say). A row that already
+    says the same, seen within the hour, is left as it is: a sign-in then costs one read here,
+    not a write (method_changed keeps the registration fields current in between)."""
     user_id = person.user_id.lower()
-    row = _row(person, timezone.now(), first_registered([person.user_id, user_id]).get(user_id, {}))
+    now, described = timezone.now(), _described(person)
+    known = Person.objects.filter(user_id=user_id).values("seen_at", *described).first()
+    if known is not None and known.pop("seen_at") > now - SEEN_AGAIN_AFTER and known == described:
+        return
+    row = _row(person, now, first_registered([person.user_id, user_id]).get(user_id, {}))
     Person.objects.update_or_create(user_id=row.user_id, defaults={
-        "display_name": row.display_name, "department": row.department, "groups": row.groups,
-        "group_names": row.group_names, "email": row.email, "enabled": row.enabled, "seen_at": row.seen_at,
-        "grade": row.grade, "kinds": row.kinds,
-        "required": row.required, "registered_at": row.registered_at})
+        "seen_at": row.seen_at, **described, "kinds": row.kinds, "required": row.required,
+        "registered_at": row.registered_at})
 
 
 def method_changed(user) -> None:
