@@ -231,16 +231,23 @@ RULES = [Length(), *(CharacterClass(kind) for kind in CharacterClass.TESTS), Not
          NoContextWords(), NotBreached(), HardToGuess()]
 
 
+_rules_of: list = [None, []]  # [the [sync] section the rules were made for, the rules]
+
+
 def all_rules() -> list[Rule]:
-    """RULES, then each sync target's limits ([sync] targets), a limit two targets share once."""
-    rules: list[Rule] = list(RULES)
-    seen = set()
-    for target in configured_targets():
-        for constraint in target.constraints():
-            if constraint.name not in seen:
-                seen.add(constraint.name)
-                rules.append(TargetLimit(constraint))
-    return rules
+    """RULES, then each sync target's limits ([sync] targets), a limit two targets share once.
+    Made once per configuration: the live checklist asks on every keystroke."""
+    sync = settings.CONFIG.sync
+    if _rules_of[0] is not sync:
+        rules: list[Rule] = list(RULES)
+        seen = set()
+        for target in configured_targets():
+            for constraint in target.constraints():
+                if constraint.name not in seen:
+                    seen.add(constraint.name)
+                    rules.append(TargetLimit(constraint))
+        _rules_of[:] = [sync, rules]
+    return _rules_of[1]
 
 
 def requirements(person: Person) -> list[Result]:
