@@ -173,3 +173,8 @@ def admit(presented: str, scope: str, *, client_ip: str | None, user_agent: str,
 def all_keys() -> list[ApiKey]:
     """Every key, live and revoked, newest first (never the keys themselves)."""
     return list(ApiKey.objects.order_by("-created_at", "-id"))
+
+
+def shown_as(key: ApiKey) -> str:
+    """How a key is named where its secret must not be: its public beginning."""
+    return f"{PREFIX}_{key.prefix}_…"

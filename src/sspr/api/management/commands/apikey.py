@@ -1,6 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from sspr.accounts.models import ApiKey
 from sspr.actors import Actor
 from sspr.services import apikeys
 from sspr.services.staff import KEY_ROLES
@@ -34,11 +33,11 @@ class Command(BaseCommand):
         self.stdout.write(key)
 
     def do_list(self, **options):
-        for row in ApiKey.objects.all():
+        for row in apikeys.all_keys():
             state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "live"
             used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never used"
             self.stdout.write(f"{row.name}\t{row.role}\t{row.school or '-'}\t{','.join(row.scopes)}\t"
-                              f"sspr_{row.prefix}_…\t{state}\t{used}")
+                              f"{apikeys.shown_as(row)}\t{state}\t{used}")
 
     def do_revoke(self, name, **options):
         try:
