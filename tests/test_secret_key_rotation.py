@@ -57,3 +57,34 @@ def test_the_wrong_old_key_changes_nothing_and_says_so(settings, tmp_path, stude
     assert Method.objects.get(pk=method.pk).sealed_secret == sealed
     with pytest.raises(CommandError, match="configure the new key first"):
         run(tmp_path, NEW_KEY)
+
+
+@pytest.mark.django_db
+def test_waiting_syncs_survive_the_rotation(settings, tmp_path, student):
+    """A password not yet taken by a target that keeps it sealed is sealed again too; Google's
+    crypt hash is not sealed and is left alone. A link handing an authenticator-app key to the
+    portal's app ends, as codes do (its token is a keyed hash)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sspr.methods.kinds import kind
+    from sspr.sync import unseal
+    from sspr.sync.models import SyncJob
+
+    from .methods.conftest import local_user
+
+    soon = timezone.now() + timedelta(minutes=5)
+    waiting = SyncJob.objects.create(target="microsoft", user_id=student.user_id, account=student.user_id,
+                                     secret=seal("Brave new pianos!"), next_attempt_at=soon)
+    crypt = "$6$rounds=10000$salt$hash"
+    google = SyncJob.objects.create(target="google", user_id=student.user_id, account=student.user_id,
+                                    secret=crypt, next_attempt_at=soon)
+    secret = new_secret()
+    token = kind("totp").offer_to_app(local_user(student), seal(secret))
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = NEW_KEY
+    assert run(tmp_path, old) == "resealed 1, already under the new key 0, unreadable 0\n"
+    assert unseal(SyncJob.objects.get(pk=waiting.pk).secret) == "Brave new pianos!"
+    assert SyncJob.objects.get(pk=google.pk).secret == crypt
+    assert kind("totp").take_from_app(token) is None

@@ -61,6 +61,9 @@ class SyncTarget:
     build, like a delivery back-end: made anew for each use, so a changed setting applies at once."""
 
     name: ClassVar[str]
+    # Whether a job's secret is the password sealed with server.secret_key (prepare()'s default),
+    # which `sspr rotate-secret-key` seals again; a target that keeps something else says False.
+    seals_secret: ClassVar[bool] = True
 
     def __init__(self, config) -> None:
         self.config = config

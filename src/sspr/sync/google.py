@@ -37,6 +37,7 @@ def printable_ascii(password: str) -> bool:
 
 class GoogleTarget(SyncTarget):
     name = "google"
+    seals_secret = False  # the crypt hash Google takes, not the password
 
     @property
     def label(self) -> str:
