@@ -1,5 +1,5 @@
-"""The help desk resets a password and sees, on the person's page, what each sync target did with
-it: nothing is silently out of sync."""
+"""The help desk resets a password and sees, on the result page and then on the person's page,
+what each sync target did with it: nothing is silently out of sync."""
 
 import re
 
@@ -22,6 +22,11 @@ def test_a_help_desk_reset_syncs_and_the_person_page_shows_each_target(client, t
     password = password.replace("&#x27;", "'")
     # The help desk's must-change reaches Microsoft 365; Google is waiting for its retry.
     assert graph.passwords == {GRAPH_USER: password} and graph.must_change[GRAPH_USER] is True
+    # The result page already says so, while the caller is still on the line.
+    done = re.sub(r"\s+", " ", response.content.decode())
+    assert re.search(r"<td>Google</td><td>csmith1234@student.district.example</td> <td><strong>Not yet: 1 try "
+                     r"failed, next at [^<]+</strong>", done), done
+    assert re.search(r"<td>Microsoft 365</td><td>csmith1234@district.example</td> <td>Up to date \(set ", done)
 
     page = re.sub(r"\s+", " ", client.get(f"/console/people/{student.user_id}/").content.decode())
     assert "Other systems" in page

@@ -21,7 +21,7 @@ from sspr.methods.rules import registered_count, rules_for
 from sspr.passwords.wordlists import suggest_passphrase
 from sspr.roster import queries as roster
 
-from . import accounts, methods, passwords, people
+from . import accounts, methods, passwords, people, sync
 from .errors import PasswordRefused, ServiceError
 from .notices import notify_staff_action
 from .staff import Action, NotAllowed, Staff, authorize, count_action, refusal
@@ -89,6 +89,8 @@ def unlock(actor: Actor, staff: Staff, target: DirectoryUser, proof: Proof) -> N
 class NewPassword:
     password: str   # shown once to the operator when generated; never stored or logged
     generated: bool
+    # Each sync target's state after its first try ([sync] targets order): what to tell the caller.
+    synced: tuple[sync.TargetState, ...] = ()
 
 
 def reset_password(actor: Actor, staff: Staff, target: DirectoryUser, proof: Proof, *, typed: str = "",
@@ -97,8 +99,9 @@ def reset_password(actor: Actor, staff: Staff, target: DirectoryUser, proof: Pro
     PasswordRefused for a typed one the policy refuses."""
     detail = begin(actor, staff, target, Action.RESET, proof)
     new = typed or _generated(target)
-    passwords.set_password(actor, target, new, must_change=must_change, detail={**detail, "generated": not typed})
-    return NewPassword(new, generated=not typed)
+    done = passwords.set_password(actor, target, new, must_change=must_change,
+                                  detail={**detail, "generated": not typed})
+    return NewPassword(new, generated=not typed, synced=done.targets)
 
 
 def _generated(target: DirectoryUser) -> str:

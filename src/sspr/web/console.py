@@ -234,7 +234,7 @@ def perform(request, actor, target: DirectoryUser, action: staff.Action, proof: 
         new = console.reset_password(actor, me, target, proof, typed=typed,
                                      must_change=request.POST.get("must_change") == "on")
         return {"done": _("The password is reset."), "password": new.password if new.generated else "",
-                "must_change": request.POST.get("must_change") == "on"}
+                "must_change": request.POST.get("must_change") == "on", "sync": new.synced}
     if action == staff.Action.ISSUE_PASS:
         row, code = console.issue_pass(actor, me, target, proof)
         return {"done": _("A Temporary Access Pass is ready."), "pass_code": code, "pass_row": row,
