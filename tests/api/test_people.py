@@ -166,4 +166,4 @@ def test_directory_unavailable_is_503(helpdesk_key, student, monkeypatch):
 
     monkeypatch.setattr(people, "find", down)
     response = helpdesk_key.get(f"/people/{student.user_id}")
-    problem(response, 503)
+    assert problem(response, 503)["type"].endswith("/directory-unavailable") and response["Retry-After"] == "30"
