@@ -180,7 +180,7 @@ def search_people(request, query: Query[SearchQuery]):
     """People whose user ID, name or email starts with `q` (case-insensitive), a page at a time;
     a school help desk's key finds only its school."""
     caller = caller_of(request)
-    staff.count_search(caller.staff)
+    staff.count_search(caller.actor, caller.staff)
     found = people.search(query.q.strip(" "), department=caller.staff.school if caller.staff.school_only else "",
                           offset=query.offset, limit=query.limit)
     read(caller, "search_people", results=len(found.people))

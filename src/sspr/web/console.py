@@ -113,7 +113,7 @@ def home(request):
                              "Ask an administrator.")
     elif query:
         try:
-            staff.count_search(me)
+            staff.count_search(staff_actor(request), me)
             found = people.search(query, department=me.school if me.school_only else "",
                                   offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         except TooManyAttempts as exc:
