@@ -2,12 +2,14 @@ import logging
 import os
 import re
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.contrib.auth.hashers import make_password
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from sspr.config.schema import Config
@@ -63,6 +65,16 @@ def administrator(db):
 
 def sign_in(client, persona, password=None):
     return client.post("/signin/", {"user_id": persona.user_id, "password": password or persona.password})
+
+
+@contextmanager
+def database_down():
+    """Every query fails, as while PostgreSQL restarts or fails over."""
+    def refuse(execute, sql, params, many, context):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with connection.execute_wrapper(refuse):
+        yield
 
 
 class Operator:

@@ -1,6 +1,7 @@
 import pytest
 from django.db import DatabaseError
 
+from sspr.audit.models import AuditEvent
 from sspr.directory.embedded.models import Account
 
 
@@ -43,5 +44,57 @@ def test_a_directory_outage_says_try_again_later(client, student, monkeypatch):
 
     monkeypatch.setattr(EmbeddedDirectory, "lookup", down)
     response = client.get("/account/password/")
-    assert response.status_code == 503 and "Please try again later" in response.content.decode()
-    assert "connection refused" not in response.content.decode()
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "Please try again later" in page and "cannot reach the directory" in page
+    assert "connection refused" not in page
+
+    monkeypatch.undo()
+    assert client.get("/account/password/").status_code == 200
+
+
+def test_a_database_outage_says_try_again_later_and_changes_nothing(client, student):
+    from .conftest import database_down, sign_in
+
+    with database_down():
+        response = sign_in(client, student)
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "Please try again later" in page and "cannot reach its database" in page
+    assert "server closed" not in page
+    assert not AuditEvent.objects.filter(tag="signin:success").exists()
+
+    assert sign_in(client, student).status_code == 302 and client.session.get("_auth_user_id")
+
+
+def test_a_signed_in_page_says_try_again_later_when_the_session_cannot_be_read(client, student):
+    from .conftest import database_down, sign_in
+
+    sign_in(client, student)
+    client.raise_request_exception = False  # the session is read by a middleware, before any view
+    with database_down():
+        response = client.get("/account/")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "cannot reach its database" in response.content.decode()
+
+    assert client.get("/account/").status_code == 200
+
+
+def test_try_again_later_is_plain_text_when_the_page_itself_cannot_be_drawn(client, student, monkeypatch):
+    from django.db import OperationalError
+
+    from sspr.web import outages
+
+    from .conftest import database_down, sign_in
+
+    def drawn_from_the_database(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(outages, "render", drawn_from_the_database)
+    with database_down():
+        response = sign_in(client, student)
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert response["Content-Type"].startswith("text/plain") and response.content == b"Please try again later.\n"
+
+    monkeypatch.undo()
+    assert sign_in(client, student).status_code == 302

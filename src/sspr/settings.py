@@ -78,8 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "sspr.web.middleware.DirectoryUnavailableMiddleware",
-    "sspr.web.middleware.LimitsUnavailableMiddleware",
+    "sspr.web.middleware.UnavailableMiddleware",
     "sspr.web.middleware.AdminNetworksMiddleware",
 ]
 

@@ -144,7 +144,19 @@ def test_limits_per_key_answer_429_with_retry_after(make_key, student, configure
     response = first.get(f"/people/{student.user_id}")
     problem(response, 429)
     assert int(response["Retry-After"]) >= 1
+    refused = AuditEvent.objects.get(tag="api:refused")
+    assert (refused.actor, refused.outcome, refused.reason) == ("api:one", "refused", "rate_limited")
+    assert refused.detail == {"operation": "person_status"}
     assert second.get(f"/people/{student.user_id}").status_code == 200  # another key has its own
+
+
+def test_the_console_search_limit_applies_to_a_key_and_its_refusal_is_audited(make_key, student, configure):
+    configure(console={"searches_per_hour": 2})
+    key = make_key()
+    assert [key.get("/people", {"q": "csmith"}).status_code for _ in range(3)] == [200, 200, 429]
+    refused = AuditEvent.objects.get(tag="console:refused")
+    assert (refused.actor, refused.reason, refused.detail) == ("api:ticketing", "rate_limited", {"action": "search"})
+    assert key.get(f"/people/{student.user_id}").status_code == 200  # reading a person is no search
 
 
 def test_the_console_hourly_limit_applies_to_a_key_by_its_role(make_key, student, configure):
@@ -166,4 +178,4 @@ def test_directory_unavailable_is_503(helpdesk_key, student, monkeypatch):
 
     monkeypatch.setattr(people, "find", down)
     response = helpdesk_key.get(f"/people/{student.user_id}")
-    problem(response, 503)
+    assert problem(response, 503)["type"].endswith("/directory-unavailable") and response["Retry-After"] == "30"

@@ -76,6 +76,15 @@ def test_find_a_person_by_the_start_of_their_name_in_any_case(client, technician
     assert "Chris Smith" in page
 
 
+def test_the_search_limit_per_operator_is_audited(client, technician, student, configure):
+    configure(console={"searches_per_hour": 2})
+    console_sign_in(client, technician)
+    assert [client.get("/console/", {"q": "chris"}).status_code for _ in range(3)] == [200, 200, 429]
+    refused = latest("console:refused")
+    assert (refused.actor, refused.reason, refused.detail) == (technician.user_id, "rate_limited", {"action": "search"})
+    assert client.get(f"/console/people/{student.user_id}/").status_code == 200
+
+
 def test_a_wildcard_typed_in_the_search_matches_nothing(client, technician, student):
     console_sign_in(client, technician)
     for typed in ["*", "c*", "*)(uid=*", "%", "_"]:

@@ -21,12 +21,13 @@ from pydantic import Field
 
 from sspr.audit import feed, reports
 from sspr.audit.models import Tag, record
-from sspr.directory.base import SEARCH_LIMIT_MAX, SEARCH_OFFSET_MAX, DirectoryUnavailable, DirectoryUser, UnknownUser
+from sspr.directory.base import SEARCH_LIMIT_MAX, SEARCH_OFFSET_MAX, DirectoryUser, UnknownUser
 from sspr.directory.embedded.importer import COLUMNS, SECRET_COLUMNS, ImportRejected
 from sspr.roster.bundle import MAX_BUNDLE_BYTES
 from sspr.roster.importer import RosterRejected
 from sspr.services import console, imports, people, staff
 from sspr.services.errors import PasswordRefused, TooManyAttempts
+from sspr.web import outages
 
 from . import problems, schemas
 from .auth import Caller, KeyAuth
@@ -34,8 +35,9 @@ from .problems import Problem
 
 log = logging.getLogger(__name__)
 MAX_CSV_BYTES = 50_000_000
-ERRORS = dict.fromkeys((400, 401, 403, 422, 429), schemas.ProblemDetails)
-ABOUT_SOMEONE = {**ERRORS, 404: schemas.ProblemDetails, 503: schemas.ProblemDetails}
+# Every operation may meet an outage (the database, the limits): 503 is everyone's.
+ERRORS = dict.fromkeys((400, 401, 403, 422, 429, 503), schemas.ProblemDetails)
+ABOUT_SOMEONE = {**ERRORS, 404: schemas.ProblemDetails}
 
 
 class Api(NinjaAPI):
@@ -124,10 +126,8 @@ def _too_many(request, exc: TooManyAttempts):
     return problems.response("rate-limited", f"Try again in {headers['Retry-After']} seconds.", headers=headers)
 
 
-@api.exception_handler(DirectoryUnavailable)
-def _directory_down(request, exc):
-    return problems.response("directory-unavailable", "The directory cannot be reached; nothing was changed. "
-                             "Try again in a few minutes.", headers={"Retry-After": "60"})
+for outage in outages.OUTAGES:  # the directory, the database or the limits: 503, as for a page
+    api.exception_handler(outage)(outages.unavailable)
 
 
 @api.exception_handler(RequestDataTooBig)
@@ -180,7 +180,7 @@ def search_people(request, query: Query[SearchQuery]):
     """People whose user ID, name or email starts with `q` (case-insensitive), a page at a time;
     a school help desk's key finds only its school."""
     caller = caller_of(request)
-    staff.count_search(caller.staff)
+    staff.count_search(caller.actor, caller.staff)
     found = people.search(query.q.strip(" "), department=caller.staff.school if caller.staff.school_only else "",
                           offset=query.offset, limit=query.limit)
     read(caller, "search_people", results=len(found.people))
@@ -319,8 +319,7 @@ PEOPLE_BODY = {
                                for column in COLUMNS + SECRET_COLUMNS}}}}}},
     },
 }
-IMPORTING = {**ERRORS, 409: schemas.ProblemDetails, 413: schemas.ProblemDetails, 415: schemas.ProblemDetails,
-             503: schemas.ProblemDetails}
+IMPORTING = {**ERRORS, 409: schemas.ProblemDetails, 413: schemas.ProblemDetails, 415: schemas.ProblemDetails}
 
 
 def csv_from_json(raw: bytes) -> str:

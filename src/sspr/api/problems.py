@@ -30,10 +30,20 @@ KINDS = {
     "rate-limited": (429, "Too many requests"),
     "server-error": (500, "Something went wrong on our side"),
     "directory-unavailable": (503, "The directory is unavailable"),
+    "unavailable": (503, "Temporarily unavailable"),
 }
 BY_STATUS = {400: "bad-request", 401: "unauthorized", 403: "not-allowed", 404: "not-found", 405: "method-not-allowed",
              409: "wrong-directory", 413: "too-large", 415: "unsupported-media-type", 422: "validation",
-             429: "rate-limited", 500: "server-error", 503: "directory-unavailable"}
+             429: "rate-limited", 500: "server-error", 503: "unavailable"}
+# What cannot be reached (sspr.web.outages) -> (kind, detail). Nothing internal is named: the log has it.
+UNAVAILABLE = {
+    "directory": ("directory-unavailable", "The directory cannot be reached; nothing was changed. "
+                  "Try again in a few minutes."),
+    "database": ("unavailable", "The portal cannot reach its database; nothing was changed. "
+                 "Try again in a few minutes."),
+    "limits": ("unavailable", "The portal cannot check its rate limits, so it accepts no calls; nothing was "
+               "changed. Try again in a few minutes."),
+}
 
 
 def type_uri(slug: str) -> str:
@@ -69,6 +79,10 @@ def for_status(status: int, detail: str = "") -> HttpResponse:
     """Django's own error pages, for an address under /api/ (an unknown one, a bad Host...)."""
     slug = BY_STATUS.get(status, "server-error" if status >= 500 else "bad-request")
     return response(slug, detail or KINDS[slug][1] + ".")
+
+
+def unavailable(what: str) -> HttpResponse:
+    return response(*UNAVAILABLE[what])
 
 
 def retry_after(wait) -> dict[str, str]:

@@ -149,7 +149,8 @@ def admit(presented: str, scope: str, *, client_ip: str | None, user_agent: str,
           operation: str) -> tuple[ApiKey, Staff, Actor]:
     """A call with the key presented, for an operation needing scope: the key, the staff it acts
     as and their actor. Raises KeyInvalid (audited when the prefix is ours: a revoked key in use,
-    or a guessed secret), MissingScope (audited) or TooManyAttempts (the key's limit a minute)."""
+    or a guessed secret), MissingScope (audited) or TooManyAttempts (the key's limit a minute;
+    audited)."""
     try:
         key = authenticate(presented)
     except KeyInvalid as exc:
@@ -166,6 +167,8 @@ def admit(presented: str, scope: str, *, client_ip: str | None, user_agent: str,
         raise MissingScope(scope)
     decision = requests_per_minute().acquire(key.prefix)
     if not decision:
+        record(actor, Tag.API_REFUSED, outcome=Outcome.REFUSED, reason=Reason.RATE_LIMITED,
+               detail={"operation": operation})
         raise TooManyAttempts(decision.retry_after)
     return key, staff, actor
 

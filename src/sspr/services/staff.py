@@ -208,7 +208,10 @@ def searches_per_hour() -> Limit:
     return Limit("console-search", settings.CONFIG.console.searches_per_hour, timedelta(hours=1))
 
 
-def count_search(staff: Staff) -> None:
+def count_search(actor: Actor, staff: Staff) -> None:
+    """One more search by this operator; TooManyAttempts (audited) past their hourly limit."""
     decision = searches_per_hour().acquire(staff.user_id.lower())
     if not decision:
+        record(actor, Tag.CONSOLE_REFUSED, outcome=Outcome.REFUSED, reason=Reason.RATE_LIMITED,
+               detail={"action": "search"})
         raise TooManyAttempts(decision.retry_after)

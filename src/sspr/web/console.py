@@ -42,7 +42,7 @@ def staff_actor(request):
 def staff_of(request) -> staff.Staff:
     """The signed-in person as staff, read fresh from the directory (a role taken away ends at
     the next page); a 403, audited, for someone without a console role. A directory that cannot
-    answer is a 503 (DirectoryUnavailableMiddleware)."""
+    answer is a 503 (UnavailableMiddleware)."""
     try:
         me = staff.Staff.of(people.profile(request.user))
     except UnknownUser:
@@ -113,7 +113,7 @@ def home(request):
                              "Ask an administrator.")
     elif query:
         try:
-            staff.count_search(me)
+            staff.count_search(staff_actor(request), me)
             found = people.search(query, department=me.school if me.school_only else "",
                                   offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         except TooManyAttempts as exc:

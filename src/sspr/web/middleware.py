@@ -1,17 +1,12 @@
 import ipaddress
-import logging
 import time
 from functools import cached_property
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
-from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 from sspr.actors import in_networks
-from sspr.directory.base import DirectoryUnavailable
-from sspr.limits import LimitsUnavailable
-from sspr.web.views import unavailable
+from sspr.web import outages
 
 
 class ClientIPMiddleware:
@@ -92,9 +87,11 @@ class SameOriginFormsMiddleware:
         return self.get_response(request)
 
 
-class DirectoryUnavailableMiddleware:
-    """Any page that needs the directory while it cannot be reached says "try again later" with
-    status 503, instead of an error page: nothing was changed, and nothing is lost by retrying."""
+class UnavailableMiddleware:
+    """Any page that needs the directory, the database or the rate limits while one cannot be
+    reached says "try again later" with status 503 (sspr.web.outages; the API answers the same
+    through its own exception handlers), instead of an error page. The limits fail closed: a
+    limit that cannot be checked would otherwise be no limit at all."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -103,34 +100,7 @@ class DirectoryUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DirectoryUnavailable):
-            return render(request, "errors/503.html", status=503)
-        if isinstance(exception, OperationalError | InterfaceError):
-            return unavailable(request, exception)
-        return None
-
-
-class LimitsUnavailableMiddleware:
-    """Any page that counts toward a rate limit while the limits cannot be checked (Redis down)
-    says "try again later" with status 503: failing closed, since a limit that cannot be checked
-    would otherwise be no limit at all. Nothing was changed; the next request after Redis is back
-    goes through, as the client reconnects by itself."""
-
-    RETRY_AFTER_SECONDS = 30
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if not isinstance(exception, LimitsUnavailable):
-            return None
-        logging.getLogger("sspr.limits").error("rate limits unavailable: %s", exception)
-        response = render(request, "errors/503.html", {"limits": True}, status=503)
-        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
-        return response
+        return outages.unavailable(request, exception) if isinstance(exception, outages.OUTAGES) else None
 
 
 ADMIN_PREFIX = "/admin"  # where sspr.urls puts the admin

@@ -1,4 +1,3 @@
-import logging
 import re
 import sys
 from functools import cache
@@ -6,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import InterfaceError, OperationalError, connection
+from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -14,13 +13,8 @@ from django.views.decorators.http import require_GET
 from sspr import limits
 from sspr.config.schema import LOGO_TYPES
 from sspr.demo.models import OutboxMessage
-from sspr.limits import LimitsUnavailable
 from sspr.ops.checks import directory_problems
-
-log = logging.getLogger("sspr.web")
-# The database did not answer (restarting, failing over, SQLite's write lock held too long), or
-# the limits' Redis did not; a bug (an IntegrityError, say) stays an error.
-UNAVAILABLE = (OperationalError, InterfaceError, LimitsUnavailable)
+from sspr.web import outages
 
 
 @require_GET
@@ -67,32 +61,18 @@ def readyz(request):
 
 def error_page(status):
     def view(request, exception=None):
+        # An outage met outside a view (a middleware reading the session, say), page or problem.
+        if status == 500 and isinstance(failure := sys.exc_info()[1], outages.OUTAGES):
+            return outages.unavailable(request, failure)
         if request.path.startswith("/api/"):  # a program is asking: a problem, not a page
             from sspr.api import problems
 
             return problems.for_status(status)
-        if status == 500 and isinstance(sys.exc_info()[1], UNAVAILABLE):
-            return unavailable(request, sys.exc_info()[1])
         # A refusal of ours carries the plain sentence to show (the console's role checks);
         # Django's own carry nothing meant for a person, and a 404 never says what was looked for.
         reason = str(exception) if status == 403 and isinstance(exception, PermissionDenied) else ""
         return render(request, f"errors/{status}.html", {"reason": reason}, status=status)
     return view
-
-
-def unavailable(request, exception):
-    """The database (restarting, failed over) or the limits' Redis did not answer, wherever in the
-    request that happened: 503 "try again later", not an error page. The transaction was rolled
-    back, so nothing was changed; the next request after it is back goes through (a stale
-    connection is checked and replaced before use)."""
-    log.error("%s unavailable: %s", "limits" if isinstance(exception, LimitsUnavailable) else "database", exception)
-    try:
-        what = {"limits": True} if isinstance(exception, LimitsUnavailable) else {"unavailable": "database"}
-        response = render(request, "errors/503.html", what, status=503)
-    except Exception:  # rendering may need the database too (a message stored in the session)
-        response = HttpResponse("Please try again later.\n", content_type="text/plain", status=503)
-    response["Retry-After"] = "30"
-    return response
 
 
 def csrf_failure(request, reason=""):
