@@ -10,6 +10,8 @@ import pytest
 from sspr.actors import Actor
 from sspr.audit.models import AuditEvent, Outcome, Tag
 from sspr.delivery.models import Delivery
+from sspr.directory.embedded.backend import EmbeddedDirectory
+from sspr.methods.models import Method
 from sspr.reports.models import Person
 from sspr.services import housekeeping, people, reminders, reports
 from sspr.services.staff import Staff
@@ -49,6 +51,55 @@ def test_people_not_registered_get_an_email_with_a_link_to_their_security_info(d
     assert sorted(events.values_list("subject", flat=True)) == NOT_REGISTERED
     assert {(event.actor_role, event.outcome, event.detail["channel"]) for event in events} == {
         ("system", "success", "email")}
+
+
+def parts(email):
+    return email.get_body(("plain",)).get_content(), email.get_body(("html",)).get_content()
+
+
+LOGO = "https://www.district.example/logo.png"
+PHONE = "+12025550143"
+SPANISH = "¿Necesita ayuda? Llame a la mesa de ayuda del distrito."
+ENGLISH = "Need help? Call the district help desk."
+
+
+def test_a_reminder_is_the_districts_email_in_the_districts_language(district, configure, settings,
+                                                                     screened_outbox):
+    configure(branding={"logo": LOGO, "helpdesk_text": {"en": ENGLISH, "es": SPANISH}})
+    settings.LANGUAGE_CODE = "es"  # server.language, as read at start: the worker writes in it
+    reminders.run(Actor.system())
+    [email] = screened_outbox.emails("ben@district.example")
+    assert email["Subject"] == "Configure su información de seguridad de Test Unified School District"
+    assert email["Content-Language"] == "es"
+    text, html = parts(email)
+    assert "Su cuenta ben@district.example todavía no tiene los 2 métodos de verificación" in text
+    assert '<html lang="es">' in html
+    assert f'<img src="{LOGO}"' in html and "Test Unified School District" in html
+    assert "Su cuenta ben@district.example todavía no tiene los 2 métodos de verificación" in html
+    assert '<a href="https://sspr.test/security-info/"' in html
+    for part in (text, html):
+        assert SPANISH in part and "+1 555 0100" in part
+        assert ENGLISH not in part and "{" not in part  # the sentence of its language, not the table
+
+
+def test_an_expiry_reminder_is_the_districts_email_too(district, configure, clock, monkeypatch, screened_outbox):
+    configure(branding={"logo": LOGO}, reminders={"registration_days": 0, "expiry_text": True})
+    Method.objects.filter(destination="+15550102").update(destination=PHONE)  # ben's, one a text can reach
+    # A directory whose passwords expire in a week (the embedded one's never do; real LDAP and AD
+    # expiry is in tests/directories/test_reminders.py).
+    monkeypatch.setattr(EmbeddedDirectory, "expires_passwords", True)
+    monkeypatch.setattr(EmbeddedDirectory, "password_expires", lambda self, person: clock.now() + timedelta(days=7))
+    assert reminders.run(Actor.system()).expiry == 5
+    [email] = screened_outbox.emails("ben@district.example")
+    assert email["Subject"] == "Your Test Unified School District password expires in 7 days"
+    text, html = parts(email)
+    for part in (text, html):
+        assert "The password of your account ben@district.example expires on" in part
+        assert "Call the help desk. +1 555 0100" in part
+    assert f'<img src="{LOGO}"' in html and '<a href="https://sspr.test/"' in html
+    [sms] = screened_outbox.texts(PHONE)
+    assert sms.startswith("Test Unified School District: your password expires on ")
+    assert sms.endswith("Change it at https://sspr.test/")
 
 
 def test_the_link_comes_from_the_base_url_only(district, settings):

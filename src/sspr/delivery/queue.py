@@ -6,36 +6,31 @@ before calling the provider: each attempt record is at most one send. A process 
 while sending leaves its attempt "sending"; the next claimant marks it "lost" (it may or may not
 have gone out) and makes a new attempt. Claims lapse after a lease, and at once when the
 claimant was a process on this machine that no longer exists. Workers may run on any number of
-hosts: on PostgreSQL each takes the next due message with SELECT ... FOR UPDATE SKIP LOCKED.
+hosts: on PostgreSQL each takes the next due message with SELECT ... FOR UPDATE SKIP LOCKED. The
+claims, and the growing wait between tries, are claims.py's, which the password sync's queue
+shares.
 """
 
 import logging
-import os
-import socket
 import threading
 from datetime import timedelta
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, models, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 
 from sspr.actors import Actor
 from sspr.audit.models import Outcome, Reason, Tag, record
 
-from . import fraud, gsm
+from . import claims, fraud, gsm
+from .claims import me
 from .errors import DeliveryFailed, DeliveryUnavailable, TransportError
 from .models import Attempt, Delivery
 from .phone import mask
 from .registry import backend_name, fallback_name, get_backend
 
 log = logging.getLogger("sspr.delivery")
-MAX_DELAY = 3600
-
-
-def me() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def lease(backend) -> timedelta:
@@ -51,7 +46,7 @@ def backoff(attempts: int, *, urgent: bool = False) -> timedelta:
     if urgent:
         schedule = config.code_retry_seconds
         return timedelta(seconds=schedule[min(attempts, len(schedule)) - 1])
-    return timedelta(seconds=min(config.retry_delay_seconds * 4 ** (attempts - 1), MAX_DELAY))
+    return claims.growing_backoff(config.retry_delay_seconds, attempts)
 
 
 def max_attempts(delivery: Delivery) -> int:
@@ -179,42 +174,8 @@ def _audit(delivery: Delivery, tag: Tag, outcome: Outcome, **detail) -> None:
 # -- the worker -------------------------------------------------------------------------------
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def release_dead_claims(waiting: "models.QuerySet | None" = None) -> None:
-    """Claims held by a process of this machine that has died lapse now, not at the lease's end.
-    waiting: the rows still to do of a queue with claimed_by and claimed_until (by default the
-    messages; the password sync's queue uses it too)."""
-    if waiting is None:
-        waiting = Delivery.objects.filter(status=Delivery.Status.QUEUED)
-    host = socket.gethostname()
-    held = waiting.filter(claimed_until__gt=timezone.now(),
-                          claimed_by__startswith=host + ":").values_list("pk", "claimed_by")
-    for pk, claimed_by in list(held):
-        pid = claimed_by.rsplit(":", 1)[1]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            waiting.model.objects.filter(pk=pk, claimed_by=claimed_by).update(claimed_by="", claimed_until=None)
-
-
-def claim(delivery: Delivery, backend) -> bool:
-    """Take a message still due and unclaimed: a conditional UPDATE, which only one process can win."""
-    now = timezone.now()
-    claimed = (_due(now).filter(pk=delivery.pk)
-               .update(claimed_by=me(), claimed_until=now + lease(backend)))
-    return claimed == 1
-
-
-def _due(now) -> "models.QuerySet[Delivery]":
-    return (Delivery.objects.filter(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)))
+def _waiting() -> "models.QuerySet[Delivery]":
+    return Delivery.objects.filter(status=Delivery.Status.QUEUED)
 
 
 def backend_for(delivery: Delivery):
@@ -226,35 +187,30 @@ def backend_for(delivery: Delivery):
     return get_backend(delivery.channel)
 
 
-def claim_next() -> tuple[Delivery, object] | None:
-    """The next due message, claimed by this process, with its back-end (or the DeliveryUnavailable
-    that says why it has none); None when nothing is due.
+def _backend_or_why(delivery: Delivery) -> object:
+    """The back-end for the next try, or the DeliveryUnavailable that says why there is none."""
+    try:
+        return backend_for(delivery)
+    except DeliveryUnavailable as exc:
+        return exc
 
-    On PostgreSQL the row is taken with SELECT ... FOR UPDATE SKIP LOCKED, so workers on any
-    number of hosts each take a different message at once instead of queueing behind one row
-    lock or losing the conditional update to each other. On SQLite (one host) the transaction is
-    an immediate one, which already lets one writer in at a time; there FOR UPDATE is ignored and
-    the conditional update decides, as it always did."""
-    now = timezone.now()
-    with transaction.atomic():
-        delivery = (_due(now).order_by("next_attempt_at", "pk")
-                    .select_for_update(skip_locked=True, of=("self",)).first())
-        if delivery is None:
-            return None
-        try:
-            backend: object = backend_for(delivery)
-        except DeliveryUnavailable as exc:
-            backend = exc
-        lease_of = SimpleNamespace(timeout=0) if isinstance(backend, DeliveryUnavailable) else backend
-        if not claim(delivery, lease_of):
-            return None  # SQLite only: another process won the update (a lock would have kept it away)
-    delivery.refresh_from_db()
-    return delivery, backend
+
+def _lease_for(delivery: Delivery) -> timedelta:
+    backend = _backend_or_why(delivery)
+    return lease(SimpleNamespace(timeout=0) if isinstance(backend, DeliveryUnavailable) else backend)
+
+
+def claim_next() -> tuple[Delivery, object] | None:
+    """The next due message, claimed by this process (on PostgreSQL with SELECT ... FOR UPDATE
+    SKIP LOCKED: see claims.claim_next), with its back-end (or the DeliveryUnavailable that says
+    why it has none); None when nothing is due."""
+    delivery = claims.claim_next(_waiting(), _lease_for)
+    return None if delivery is None else (delivery, _backend_or_why(delivery))
 
 
 def run_once(batch: int = 20) -> int:
     """Send what is due, one claimed message at a time; return how many messages were tried."""
-    release_dead_claims()
+    claims.release_dead_claims(_waiting())
     tried = 0
     for _ in range(batch):
         claimed = claim_next()

@@ -5,6 +5,7 @@ subject, text and HTML parts; a text message must stay within one GSM-7 segment;
 once, so it says the code twice, digit by digit.
 """
 
+from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
@@ -43,20 +44,24 @@ def render_email(template: str, language: str, **extra) -> tuple[str, str, str]:
     return subject, text, html
 
 
+def render_message(channel: Channel, to: str, template: str, *, language: str = "", **extra) -> Message:
+    """The message a channel carries, from templates in `language` (by default the one active):
+    an email from <template>_subject.txt, <template>.txt and <template>.html (see render_email),
+    a text or a call from <template>.txt."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    if channel == "email":
+        subject, text, html = render_email(template, language, **extra)
+        return Message("email", to, text, subject, html, language)
+    with translation.override(language):
+        body = render_to_string(f"{template}.txt", context(language, **extra)).strip()
+    return Message(channel, to, body, language=language)
+
+
 def code_message(channel: Channel, to: str, code: str, *, language: str = "", minutes: int = 10) -> Message:
     """The message that carries a one-time code on a channel."""
-    language = language or translation.get_language() or settings.LANGUAGE_CODE
-    extra = {
-        "code": code,
-        "minutes": minutes,
+    message = render_message(
+        channel, to, f"delivery/code/{channel}", language=language, code=code, minutes=minutes,
         # "1, 2, 3": speech engines read "123456" as a number ("one hundred twenty-three thousand...").
-        "spoken_code": ", ".join(code),
-        "host": urlsplit(settings.BASE_URL).hostname,
-    }
-    expires_at = timezone.now() + timedelta(minutes=minutes)
-    if channel == "email":
-        subject, text, html = render_email("delivery/code/email", language, **extra)
-        return Message("email", to, text, subject, html, language, expires_at, urgent=True)
-    with translation.override(language):
-        body = render_to_string(f"delivery/code/{channel}.txt", context(language, **extra)).strip()
-    return Message(channel, to, body, language=language, expires_at=expires_at, urgent=True)
+        spoken_code=", ".join(code), host=urlsplit(settings.BASE_URL).hostname,
+    )
+    return replace(message, expires_at=timezone.now() + timedelta(minutes=minutes), urgent=True)

@@ -1,8 +1,11 @@
 """Reminders the worker sends: to register the methods a person's groups require, and before a
 password expires. Once a day, at the worker's first round outside `[reminders] quiet_hours`,
 claimed so that only one worker sends them; at most `[reminders] daily_cap` messages a person a
-day. Each reminder goes through the delivery queue and is audited (reminder:registration,
-reminder:expiry); the people snapshot (reports.Person) keeps when each person was last reminded.
+day. Each reminder is rendered by delivery's renderer (an email with its HTML part under the
+district's logo and the help desk's sentence, as the code emails are), in the district's language
+(server.language: the worker has no page on which a person chose one), goes through the delivery
+queue and is audited (reminder:registration, reminder:expiry); the people snapshot
+(reports.Person) keeps when each person was last reminded.
 
 Who is reminded: the people of the reports' snapshot (every account of the embedded directory;
 with LDAP or AD, everyone who has signed in), enabled, with an organization email address."""
@@ -13,14 +16,14 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from sspr.actors import Actor
 from sspr.audit.models import Outcome, Reason, Tag, record
-from sspr.delivery import DeliveryUnavailable, Message, send
+from sspr.delivery import DeliveryUnavailable, send
 from sspr.delivery.message import Channel
+from sspr.delivery.render import render_message
 from sspr.directory import get_directory
 from sspr.directory.base import DirectoryError, DirectoryUser
 from sspr.limits import Limit, claim_the_day
@@ -67,16 +70,10 @@ def _allowed(user_id: str) -> bool:
         user_id).allowed
 
 
-def _context(person, **extra) -> dict:
-    return {"person": person, "branding": settings.CONFIG.branding, "base_url": settings.BASE_URL, **extra}
-
-
-def _send(actor: Actor, channel: Channel, to: str, template: str, context: dict, user_id: str) -> bool:
-    body = render_to_string(f"accounts/email/{template}.txt", context)
-    subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip() if channel == "email" \
-        else ""
+def _send(actor: Actor, channel: Channel, to: str, template: str, user_id: str, **extra) -> bool:
+    message = render_message(channel, to, f"accounts/email/{template}", **extra)
     try:
-        send(Message(channel, to, body, subject), account=user_id, client_ip=actor.client_ip, wait=False)
+        send(message, account=user_id, client_ip=actor.client_ip, wait=False)
         return True
     except DeliveryUnavailable as exc:
         log.warning("reminder %s to %s not sent: %s", template, user_id, exc)
@@ -101,8 +98,8 @@ def registration(actor: Actor, sent: Sent) -> None:
             record(actor, Tag.REMINDER_REGISTRATION, subject=person.user_id, outcome=Outcome.REFUSED,
                    reason=Reason.RATE_LIMITED, detail={"cap": settings.CONFIG.reminders.daily_cap})
             continue
-        if not _send(actor, "email", person.email, "registration_reminder",
-                     _context(person, link=link, required=person.required), person.user_id):
+        if not _send(actor, "email", person.email, "registration_reminder", person.user_id,
+                     person=person, link=link, required=person.required):
             continue
         record(actor, Tag.REMINDER_REGISTRATION, subject=person.user_id,
                detail={"channel": "email", "required": person.required})
@@ -151,7 +148,6 @@ def expiry(actor: Actor, sent: Sent) -> None:
 
 def _remind_of_expiry(actor: Actor, account: DirectoryUser, expires: datetime, days_left: int, link: str,
                       sent: Sent) -> list[str]:
-    context = _context(account, expires=timezone.localtime(expires), days=days_left, link=link)
     targets: list[tuple[Channel, str]] = [("email", account.email)] if account.email else []
     if settings.CONFIG.reminders.expiry_text:
         phone = (Method.objects.filter(user__user_id__iexact=account.user_id, kind="phone")
@@ -164,6 +160,7 @@ def _remind_of_expiry(actor: Actor, account: DirectoryUser, expires: datetime, d
             sent.capped += 1
             break
         template = "expiry_reminder" if channel == "email" else "expiry_reminder_text"
-        if _send(actor, channel, to, template, context, account.user_id.lower()):
+        if _send(actor, channel, to, template, account.user_id.lower(), person=account,
+                 expires=timezone.localtime(expires), days=days_left, link=link):
             channels.append(channel)
     return channels

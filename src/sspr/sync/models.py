@@ -24,7 +24,7 @@ class SyncJob(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
-    # Who is writing it now ("host:pid") and until when that claim holds (see delivery.queue).
+    # Who is writing it now ("host:pid") and until when that claim holds (see sspr.delivery.claims).
     claimed_by = models.CharField(max_length=100, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=300, blank=True)  # the target's last refusal, in its words

@@ -2,8 +2,8 @@
 that set the password, and tried again by `sspr worker` while the target's trouble is transient,
 with backoff, until it is taken, refused for good, or [sync] give_up_hours have passed.
 
-Claims work as the delivery queue's do (delivery/queue.py): one process holds a job at a time
-(a conditional UPDATE, and on PostgreSQL SELECT ... FOR UPDATE SKIP LOCKED to pick it), a claim
+Claims are the delivery queue's (sspr.delivery.claims): one process holds a job at a time (a
+conditional UPDATE, and on PostgreSQL SELECT ... FOR UPDATE SKIP LOCKED to pick it), a claim
 lapses after a lease, and at once when its process on this machine has died. A job's secret is
 emptied in the same write that ends it, whatever the ending.
 """
@@ -13,20 +13,18 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import models
 from django.utils import timezone
 
 from sspr.actors import Actor
 from sspr.audit.models import Outcome, Reason, Tag, record
-from sspr.delivery import fraud
-from sspr.delivery.queue import me, release_dead_claims
+from sspr.delivery import claims, fraud
+from sspr.delivery.claims import me
 
 from . import Prepared, SyncFailed, SyncTarget, target_named
 from .models import SyncJob
 
 log = logging.getLogger("sspr.sync")
-MAX_DELAY = 3600
 # A worker's claim: longer than any target's write can take (each network step is bounded by the
 # target's timeout, at most 60 s); a claim by a process that died lapses sooner (release_dead_claims).
 WORKER_LEASE = timedelta(seconds=60 + 4 * 60)
@@ -35,11 +33,6 @@ WORKER_LEASE = timedelta(seconds=60 + 4 * 60)
 def lease(target: SyncTarget) -> timedelta:
     # Longer than one write can take: the token and the write are each bounded by the timeout.
     return timedelta(seconds=60 + 4 * target.timeout)
-
-
-def backoff(attempts: int) -> timedelta:
-    delay = settings.CONFIG.sync.retry_delay_seconds * 4 ** (attempts - 1)
-    return timedelta(seconds=min(delay, MAX_DELAY))
 
 
 def give_up_at(job: SyncJob):
@@ -88,7 +81,7 @@ def attempt(job: SyncJob, target: SyncTarget, actor: Actor | None = None) -> Syn
         _finish(job, SyncJob.Status.FAILED, reason=job.reason)
         _refused(job, actor)
         return job
-    wait = backoff(number)
+    wait = claims.growing_backoff(settings.CONFIG.sync.retry_delay_seconds, number)
     if failure.retry_after:
         wait = max(wait, timedelta(seconds=failure.retry_after))
     retry_at = timezone.now() + wait
@@ -145,31 +138,15 @@ def _audit(job: SyncJob, actor: Actor, tag: Tag, outcome: Outcome, reason: Reaso
 # -- the worker's round -----------------------------------------------------------------------
 
 
-def _due(now):
-    return (SyncJob.objects.filter(status=SyncJob.Status.PENDING, next_attempt_at__lte=now)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)))
-
-
-def claim_next() -> SyncJob | None:
-    """The next due job, claimed by this process (see delivery.queue.claim_next)."""
-    now = timezone.now()
-    with transaction.atomic():
-        job = _due(now).order_by("next_attempt_at", "pk").select_for_update(skip_locked=True, of=("self",)).first()
-        if job is None:
-            return None
-        claimed = _due(now).filter(pk=job.pk).update(claimed_by=me(), claimed_until=now + WORKER_LEASE)
-        if claimed != 1:
-            return None
-    job.refresh_from_db()
-    return job
+def _waiting() -> "models.QuerySet[SyncJob]":
+    return SyncJob.objects.filter(status=SyncJob.Status.PENDING)
 
 
 def expire_overdue() -> int:
     """Jobs nobody holds that are past give_up_hours end now, secret and all."""
     now = timezone.now()
     cutoff = now - timedelta(hours=settings.CONFIG.sync.give_up_hours)
-    overdue = (SyncJob.objects.filter(status=SyncJob.Status.PENDING, created_at__lte=cutoff)
-               .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)))
+    overdue = claims.unclaimed(_waiting(), now).filter(created_at__lte=cutoff)
     ended = 0
     for job in list(overdue):
         _expire(job, Actor.system())
@@ -179,11 +156,11 @@ def expire_overdue() -> int:
 
 def run_once(batch: int = 20) -> int:
     """Retry what is due, one claimed job at a time; how many were tried."""
-    release_dead_claims(SyncJob.objects.filter(status=SyncJob.Status.PENDING))
+    claims.release_dead_claims(_waiting())
     expire_overdue()
     tried = 0
     for _ in range(batch):
-        job = claim_next()
+        job = claims.claim_next(_waiting(), lambda _job: WORKER_LEASE)
         if job is None:
             break
         if job.target not in settings.CONFIG.sync.targets:
