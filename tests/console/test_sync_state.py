@@ -35,3 +35,4 @@ def test_a_help_desk_reset_syncs_and_the_person_page_shows_each_target(client, t
                      r"Backend Error</span>", page), page
     assert re.search(r"<td>Microsoft 365</td><td>csmith1234@district.example</td> <td>Up to date \(set ", page)
     assert password not in page
+

@@ -25,7 +25,7 @@ from sspr.directory.base import SEARCH_LIMIT_MAX, SEARCH_OFFSET_MAX, DirectoryUs
 from sspr.directory.embedded.importer import COLUMNS, SECRET_COLUMNS, ImportRejected
 from sspr.roster.bundle import MAX_BUNDLE_BYTES
 from sspr.roster.importer import RosterRejected
-from sspr.services import console, imports, people, staff
+from sspr.services import console, imports, people, staff, sync
 from sspr.services.errors import PasswordRefused, TooManyAttempts
 from sspr.web import outages
 
@@ -208,7 +208,13 @@ def person_status(request, user_id: str):
         "passes": [{"id": p.pk, "issued_by": p.issued_by, "issued_at": p.issued_at, "expires_at": p.expires_at,
                     "uses": p.uses, "uses_left": p.uses_left, "batch": p.batch} for p in status.passes],
         "events": [event_out(e) for e in status.events],
+        "sync": [sync_out(state) for state in sync.states_for(person.user_id)],
     }
+
+
+def sync_out(state: sync.TargetState) -> dict:
+    return {"target": state.target, "account": state.account, "status": state.status, "attempts": state.attempts,
+            "when": state.when, "reason": "" if state.done else state.reason}
 
 
 def event_out(event) -> dict:
@@ -246,7 +252,7 @@ def reset_password(request, user_id: str, body: schemas.ResetIn):
                                  must_change=body.must_change)
     return {"action": "reset", "user_id": person.user_id, "message": "The password is reset.",
             "generated": new.generated, "must_change": body.must_change,
-            "password": new.password if new.generated else None}
+            "password": new.password if new.generated else None, "sync": [sync_out(state) for state in new.synced]}
 
 
 @api.post("/people/{user_id}/passes", auth=KeyAuth("people:write"),

@@ -94,6 +94,18 @@ class Registration(Schema):
     complete: bool
 
 
+class SyncOut(Schema):
+    """The last password set through the portal, in one system it is synced to ([sync] targets)."""
+
+    target: str = Field(description="The target's name in [sync] targets: google, microsoft, directory")
+    account: str = Field(description="The person's name there")
+    status: str = Field(description="done (taken), pending (to be tried again), failed (refused for good), "
+                                    "expired (given up)")
+    attempts: int
+    when: datetime | None = Field(None, description="When it was taken or given up; for pending, the next try")
+    reason: str = Field(description="The target's last refusal, in its words (empty once taken)")
+
+
 class Status(Schema):
     person: Person
     has_signed_in: bool
@@ -102,6 +114,7 @@ class Status(Schema):
     devices: list[DeviceOut]
     passes: list[PassOut]
     events: list[EventOut]
+    sync: list[SyncOut] = Field(description="Each sync target that was handed a password of this person")
 
 
 # Actions
@@ -130,6 +143,7 @@ class Done(Schema):
 class ResetDone(Done):
     generated: bool
     must_change: bool
+    sync: list[SyncOut] = Field(description="Each sync target's state after its first try with this password")
     password: str | None = Field(None, description="The generated passphrase, shown this once; absent when "
                                                    "you typed one")
 
