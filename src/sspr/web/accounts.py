@@ -46,13 +46,13 @@ def signin_page(request):
     if request.method != "POST":
         return render_signin(request, form, proof=signin.address_over_budget(actor, lately=True))
     try:
-        # One look at the address's budget: under it there is nothing to refuse yet (and
-        # check_password looks again before any password is tried).
-        over_budget = signin.address_over_budget(actor)
         familiar = form.is_valid() and signin.is_familiar(request.COOKIES.get(FAMILIAR_COOKIE, ""),
                                                           form.cleaned_data["user_id"])
-        vouched = over_budget and (solved_proof(request) or familiar)
-        if over_budget:
+        # A browser that solved the page's proof of work, or signed in here before, is let through
+        # a busy address. Whether the address is busy, check_password decides with a fresh look
+        # before any password is tried; a recent answer is enough to refuse early.
+        vouched = familiar or solved_proof(request)
+        if signin.address_over_budget(actor, lately=True):
             signin.refuse_if_address_blocked(actor, request.POST.get("user_id", ""), vouched=vouched)
         if not form.is_valid():
             return render_signin(request, form, status=400)
