@@ -357,8 +357,10 @@ def test_every_security_info_page_is_accessible_and_fits_a_phone(page_in, site, 
     check(page, language)  # with every field's error
 
     page.goto(f"{site}/security-info/add/totp/")
-    page.locator(".setup-key summary").click()
+    for summary in page.locator(".setup-key summary").all():  # the setup key, and the portal's own app
+        summary.click()
     expect(page.locator(".setup-key__secret")).to_be_visible()
+    expect(page.locator("#portal-app .qr-code svg")).to_be_visible()
     check(page, language)
 
     page.goto(f"{site}/security-info/add/passkey/")
