@@ -1,6 +1,3 @@
-import contextlib
-import ctypes
-
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.core.wsgi import get_wsgi_application
@@ -18,20 +15,7 @@ class PortalServer(BaseApplication):
 
     def load(self):
         # Called by gunicorn where the application is to run (each worker), not at start-up.
-        return_big_buffers_to_the_system()
         return get_wsgi_application()
-
-
-M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
-
-
-def return_big_buffers_to_the_system() -> None:
-    """Each password hash borrows argon2id's working memory (19 MiB at the default parameters).
-    glibc raises its mmap threshold once such a block is freed, so later blocks come from the
-    heap and stay resident after the hash: about 20 MB more per worker. A fixed threshold keeps
-    them mapped and returned at once. Elsewhere than glibc (musl, macOS) this does nothing."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, 128 * 1024)
 
 
 class Command(BaseCommand):
