@@ -10,6 +10,9 @@ import maxminddb
 from django.conf import settings
 
 log = logging.getLogger("sspr.methods")
+# A file that is missing or not a database; ValueError also for an IPv6 address in an IPv4-only
+# database, or text that is no address.
+UNREADABLE = (OSError, ValueError, maxminddb.InvalidDatabaseError)
 
 
 @cache
@@ -23,7 +26,7 @@ def database_problem(path: str) -> str:
     """Why the database cannot be read, or "" (for `sspr check`)."""
     try:
         _reader(path)
-    except (OSError, ValueError, maxminddb.InvalidDatabaseError) as exc:
+    except UNREADABLE as exc:
         return f"{exc.__class__.__name__}: {exc}"
     return ""
 
@@ -37,8 +40,7 @@ def place_of(address: str | None) -> dict[str, str]:
         return {}
     try:
         record = _reader(path).get(address)
-    except (OSError, ValueError, maxminddb.InvalidDatabaseError) as exc:
-        # ValueError: an IPv6 address in an IPv4-only database, or not an address at all.
+    except UNREADABLE as exc:
         log.warning("no place for a push request: %s", exc.__class__.__name__)
         return {}
     if not isinstance(record, dict):

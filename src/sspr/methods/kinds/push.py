@@ -205,21 +205,21 @@ class PushApproval(MethodKind):
             self._tell([{**pairing.subscription, "language": pairing.language}], request)
         return device_id
 
-    def pairing_status(self, pairing_pk: int | None, user) -> tuple[str, Method | None]:
-        """Where the person's pairing is, for its page: ("paired", the method it became) once its
-        phone approved; ("waiting", None) while its request can be answered; ("failed", None)
-        when it was answered otherwise (a wrong number, a denial) or ran out; ("ended", None) when
-        there is no such pairing of theirs any more."""
+    def pairing_status(self, pairing_pk: int | None, user) -> str:
+        """Where the person's pairing is, for its page: "paired" once its phone approved (it is a
+        method now); "waiting" while its request can be answered; "failed" when it was answered
+        otherwise (a wrong number, a denial) or ran out; "ended" when there is no such pairing of
+        theirs any more."""
         pairing = PushPairing.objects.filter(pk=pairing_pk, user=user).first() if pairing_pk else None
         if pairing is None:
-            return "ended", None
-        if pairing.device_id and (method := Method.objects.filter(
-                user=user, kind=self.kind, data__device_id=pairing.device_id).first()) is not None:
-            return "paired", method
+            return "ended"
+        if pairing.device_id and Method.objects.filter(
+                user=user, kind=self.kind, data__device_id=pairing.device_id).exists():
+            return "paired"
         if pairing.expires_at <= timezone.now():
-            return "ended", None
+            return "ended"
         waiting = progress_of(PushRequest.objects.filter(pairing=pairing).first()) == "waiting"
-        return ("waiting" if waiting else "failed"), None
+        return "waiting" if waiting else "failed"
 
     # Phones asking and answering ------------------------------------------------------------
 

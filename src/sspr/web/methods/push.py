@@ -29,7 +29,7 @@ def pairing_link(token: str) -> str:
 def enrol(request):
     push = kind("push")
     shown = request.session.get(PAIRING)
-    status, _method = push.pairing_status(shown and shown["pairing"], request.user)
+    status = push.pairing_status(shown and shown["pairing"], request.user)
     if request.method == "GET" and "progress" in request.GET:
         return JsonResponse({"progress": "waiting" if status == "waiting" else "answered"})
     error = ""
